@@ -1,0 +1,14 @@
+package dev.rofsguard.admission;
+
+import dev.rofsguard.policy.Decision;
+
+/**
+ * What a door sends back: the HTTP status, the JSON body, and (for a review that could be read) the request and
+ * decision, for logs and metrics.
+ */
+public record AdmissionAnswer(int status, byte[] body, AdmissionRequest request, Decision decision) {
+
+    public static AdmissionAnswer bad(BadReviewException e) {
+        return new AdmissionAnswer(e.status(), AdmissionReviews.error(e.status(), e.getMessage()), null, null);
+    }
+}

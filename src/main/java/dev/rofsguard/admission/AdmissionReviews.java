@@ -1,0 +1,154 @@
+package dev.rofsguard.admission;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.policy.Decision;
+import dev.rofsguard.policy.Operation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/** AdmissionReview v1 in and out: parse the tree once, answer exactly as the API server expects. */
+public final class AdmissionReviews {
+
+    public static final String API_VERSION = "admission.k8s.io/v1";
+    public static final String KIND = "AdmissionReview";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private AdmissionReviews() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Parses and checks a review; every way it can be wrong is a {@link BadReviewException} with a 4xx status. */
+    public static AdmissionRequest parse(byte[] body) throws BadReviewException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadReviewException(400, "request body is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new BadReviewException(400, "request body could not be read: " + e.getMessage());
+        }
+        return parse(root);
+    }
+
+    public static AdmissionRequest parse(JsonNode root) throws BadReviewException {
+        if (root == null || root.isMissingNode()) {
+            throw new BadReviewException(400, "request body is empty; expected an AdmissionReview");
+        }
+        if (!root.isObject()) {
+            throw new BadReviewException(400, "request body is a JSON " + root.getNodeType().name().toLowerCase()
+                    + "; expected an AdmissionReview object");
+        }
+        String apiVersion = root.path("apiVersion").asText("");
+        if (!API_VERSION.equals(apiVersion)) {
+            throw new BadReviewException(400, "unsupported apiVersion '" + apiVersion + "': rofs-guard speaks "
+                    + API_VERSION + " only; set admissionReviewVersions: [v1] in the webhook configuration");
+        }
+        if (!KIND.equals(root.path("kind").asText(""))) {
+            throw new BadReviewException(400, "kind must be AdmissionReview, got '" + root.path("kind").asText("") + "'");
+        }
+        JsonNode request = root.get("request");
+        if (request == null || !request.isObject()) {
+            throw new BadReviewException(400, "AdmissionReview has no request object");
+        }
+        String uid = text(request, "uid");
+        if (uid.isEmpty()) {
+            throw new BadReviewException(400, "request.uid is missing");
+        }
+        JsonNode kind = request.path("kind");
+        if (!kind.path("kind").isTextual()) {
+            throw new BadReviewException(400, "request.kind.kind is missing");
+        }
+        Operation operation;
+        try {
+            operation = Operation.valueOf(text(request, "operation"));
+        } catch (IllegalArgumentException e) {
+            throw new BadReviewException(400, "request.operation '" + text(request, "operation")
+                    + "' is not one of CREATE, UPDATE, DELETE, CONNECT");
+        }
+        String subResource = text(request, "subResource");
+        return new AdmissionRequest(uid, text(kind, "group"), text(kind, "version"), kind.path("kind").textValue(),
+                subResource.isEmpty() ? null : subResource, text(request, "name"), text(request, "namespace"),
+                operation, request.path("dryRun").asBoolean(false), request.get("object"), request.get("oldObject"));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : "";
+    }
+
+    /** The AdmissionReview answer for a decision; {@code patch} (a JSON Patch array) may be null. */
+    public static ObjectNode response(String uid, Decision decision, ArrayNode patch) {
+        ObjectNode review = NODES.objectNode();
+        review.put("apiVersion", API_VERSION);
+        review.put("kind", KIND);
+        ObjectNode response = review.putObject("response");
+        response.put("uid", uid);
+        response.put("allowed", decision.allowed());
+        if (!decision.allowed()) {
+            ObjectNode status = response.putObject("status");
+            status.put("code", 403);
+            status.put("reason", "Forbidden");
+            status.put("message", decision.message());
+        }
+        if (!decision.warnings().isEmpty()) {
+            ArrayNode warnings = response.putArray("warnings");
+            decision.warnings().forEach(warnings::add);
+        }
+        if (!decision.auditAnnotations().isEmpty()) {
+            ObjectNode audit = response.putObject("auditAnnotations");
+            for (Map.Entry<String, String> e : decision.auditAnnotations().entrySet()) {
+                audit.put(e.getKey(), e.getValue());
+            }
+        }
+        if (patch != null && !patch.isEmpty()) {
+            response.put("patchType", "JSONPatch");
+            response.put("patch", Base64.getEncoder().encodeToString(toBytes(patch)));
+        }
+        return review;
+    }
+
+    /** A JSON error body for transport-level failures (bad input): never a stack trace. */
+    public static byte[] error(int status, String message) {
+        ObjectNode error = NODES.objectNode();
+        error.put("kind", "Status");
+        error.put("apiVersion", "v1");
+        error.put("status", "Failure");
+        error.put("code", status);
+        error.put("message", message);
+        return toBytes(error);
+    }
+
+    public static byte[] toBytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            // A tree we built ourselves always serialises; keep the signature clean for callers.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String toPrettyString(JsonNode node) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

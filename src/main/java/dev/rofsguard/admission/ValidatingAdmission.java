@@ -1,0 +1,36 @@
+package dev.rofsguard.admission;
+
+import dev.rofsguard.policy.Decision;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.policy.Verdict;
+import java.util.function.Supplier;
+
+/** The validating door's logic without the transport: bytes of an AdmissionReview in, bytes of the answer out. */
+public final class ValidatingAdmission {
+
+    private final Supplier<PolicyEngine> engine;
+
+    /** @param engine the engine in force; a supplier so that a reloaded policy is picked up per request */
+    public ValidatingAdmission(Supplier<PolicyEngine> engine) {
+        this.engine = engine;
+    }
+
+    /** @param mode the mode chosen by the endpoint, or null for the configured default */
+    public AdmissionAnswer validate(byte[] body, Mode mode) {
+        try {
+            return validate(AdmissionReviews.parse(body), mode);
+        } catch (BadReviewException e) {
+            return AdmissionAnswer.bad(e);
+        }
+    }
+
+    public AdmissionAnswer validate(AdmissionRequest request, Mode mode) {
+        PolicyEngine current = engine.get();
+        Mode effective = mode != null ? mode : current.config().defaultMode();
+        Verdict verdict = current.evaluate(request.subject());
+        Decision decision = Decision.decide(verdict, effective, current);
+        byte[] body = AdmissionReviews.toBytes(AdmissionReviews.response(request.uid(), decision, null));
+        return new AdmissionAnswer(200, body, request, decision);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.rofsguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.ValidatingAdmission;
+import dev.rofsguard.config.ConfigException;
+import dev.rofsguard.config.PolicyLoader;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.PolicyEngine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Prints the response the webhook would send for one AdmissionReview. */
+@Command(name = "review", description = "Answer one AdmissionReview (file, or - for stdin) as the webhook would.%n"
+        + "Exit codes: 0 allowed, 1 denied, 2 bad input or configuration.")
+final class ReviewCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "REVIEW", description = "AdmissionReview JSON file, or - for stdin")
+    String input;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "enforce, warn or audit (default: the policy's mode)")
+    String mode;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
+    Path config;
+
+    @Option(names = "--namespace-self", paramLabel = "NS", description = "the webhook's own namespace (exempt)")
+    String ownNamespace;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Mode chosen = null;
+        if (mode != null) {
+            chosen = Mode.parse(mode).orElse(null);
+            if (chosen == null) {
+                err.println("review: --mode '" + mode + "' is not one of enforce, warn, audit");
+                return ExitCodes.USAGE;
+            }
+        }
+        PolicyEngine engine;
+        try {
+            engine = new PolicyEngine(PolicyLoader.load(config, ownNamespace));
+        } catch (ConfigException e) {
+            err.println("review: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        byte[] body;
+        try {
+            body = input.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
+        } catch (IOException e) {
+            err.println("review: cannot read " + input + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        AdmissionAnswer answer = new ValidatingAdmission(() -> engine).validate(body, chosen);
+        try {
+            JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
+            out.println(AdmissionReviews.toPrettyString(json));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        out.flush();
+        if (answer.decision() == null) {
+            err.println("review: " + input + " is not an AdmissionReview v1 the webhook can answer (HTTP " + answer.status() + ")");
+            return ExitCodes.USAGE;
+        }
+        return answer.decision().allowed() ? ExitCodes.OK : ExitCodes.VIOLATIONS;
+    }
+}

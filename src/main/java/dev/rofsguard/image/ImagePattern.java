@@ -1,0 +1,128 @@
+package dev.rofsguard.image;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A pattern over normalised image references. It is written like a reference and normalised the same way, so
+ * {@code nginx} means {@code docker.io/library/nginx} and never {@code evil.example/nginx}. Forms:
+ * <ul>
+ *   <li>{@code nginx}, {@code docker.io/library/nginx}: that repository on that registry;</li>
+ *   <li><code>&#42;/library/nginx</code>: that repository on any registry (mirrors);</li>
+ *   <li>{@code ghcr.io/acme/*}: {@code *} matches within one path component, {@code **} across components;</li>
+ *   <li>{@code postgres:1?} or {@code nginx:1.27-*}: a tag glob; a reference without tag or digest has tag {@code latest};</li>
+ *   <li>{@code nginx@sha256:…}: one digest.</li>
+ * </ul>
+ */
+public final class ImagePattern {
+
+    private static final String ANY_REGISTRY = "*";
+
+    private final String text;
+    private final String registry; // "*" = any
+    private final Pattern repository;
+    private final Pattern tag; // null = any tag
+    private final String digest; // null = any digest
+
+    private ImagePattern(String text, String registry, Pattern repository, Pattern tag, String digest) {
+        this.text = text;
+        this.registry = registry;
+        this.repository = repository;
+        this.tag = tag;
+        this.digest = digest;
+    }
+
+    /** Parses a pattern; throws IllegalArgumentException with the reason when it is malformed. */
+    public static ImagePattern parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("image pattern is empty");
+        }
+        String s = text.trim();
+        String digest = null;
+        int at = s.indexOf('@');
+        if (at >= 0) {
+            digest = s.substring(at + 1);
+            s = s.substring(0, at);
+            if (!digest.matches("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")) {
+                throw new IllegalArgumentException("image pattern '" + text + "' has an invalid digest");
+            }
+        }
+        Pattern tag = null;
+        int lastSlash = s.lastIndexOf('/');
+        int colon = s.indexOf(':', lastSlash + 1);
+        if (colon >= 0) {
+            tag = glob(s.substring(colon + 1), false);
+            s = s.substring(0, colon);
+        }
+        String registry;
+        String repo;
+        int slash = s.indexOf('/');
+        String first = slash < 0 ? "" : s.substring(0, slash);
+        if (first.equals(ANY_REGISTRY)) {
+            registry = ANY_REGISTRY;
+            repo = s.substring(slash + 1);
+        } else if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"))) {
+            registry = first.toLowerCase(Locale.ROOT).equals("index.docker.io") ? ImageReference.DOCKER_HUB : first;
+            repo = s.substring(slash + 1);
+        } else {
+            registry = ImageReference.DOCKER_HUB;
+            repo = s;
+        }
+        if (registry.equals(ImageReference.DOCKER_HUB) && !repo.contains("/") && !repo.contains("**")) {
+            repo = "library/" + repo;
+        }
+        if (repo.isEmpty() || !repo.matches("[a-z0-9._/*-]+")) {
+            throw new IllegalArgumentException("image pattern '" + text + "' has an invalid repository '" + repo
+                    + "' (lower-case letters, digits, . _ - / and the globs * and **)");
+        }
+        return new ImagePattern(text, registry, glob(repo, true), tag, digest);
+    }
+
+    /** Globs: {@code **} any text; {@code *} any text within one path component (repositories) or any text (tags); {@code ?} one character. */
+    private static Pattern glob(String glob, boolean pathAware) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*') {
+                if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+                    re.append(".*");
+                    i++;
+                } else {
+                    re.append(pathAware ? "[^/]*" : ".*");
+                }
+            } else if (c == '?') {
+                re.append(pathAware ? "[^/]" : ".");
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString());
+    }
+
+    public boolean matches(ImageReference ref) {
+        if (!registry.equals(ANY_REGISTRY) && !registry.equalsIgnoreCase(ref.registry())) {
+            return false;
+        }
+        if (!repository.matcher(ref.repository()).matches()) {
+            return false;
+        }
+        if (digest != null && !digest.equalsIgnoreCase(ref.digest())) {
+            return false;
+        }
+        if (tag != null) {
+            String refTag = ref.tag() != null ? ref.tag() : (ref.digest() == null ? "latest" : null);
+            return refTag != null && tag.matcher(refTag).matches();
+        }
+        return true;
+    }
+
+    /** Matches an image as written in a pod spec; an unparsable reference matches nothing. */
+    public boolean matches(String image) {
+        return ImageReference.parse(image).map(this::matches).orElse(false);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

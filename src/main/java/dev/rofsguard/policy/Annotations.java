@@ -1,0 +1,12 @@
+package dev.rofsguard.policy;
+
+/** Annotation and label keys of the project, in one place. */
+public final class Annotations {
+
+    public static final String PREFIX = "rofs-guard.dev/";
+    /** On a pod or pod template: exempt with this reason (an empty reason exempts nothing). */
+    public static final String EXEMPT = PREFIX + "exempt";
+
+    private Annotations() {
+    }
+}

@@ -1,0 +1,6 @@
+package dev.rofsguard.policy;
+
+/** AdmissionRequest operations. */
+public enum Operation {
+    CREATE, UPDATE, DELETE, CONNECT
+}

@@ -1,0 +1,48 @@
+package dev.rofsguard.web;
+
+import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.ValidatingAdmission;
+import dev.rofsguard.policy.Mode;
+import io.smallrye.common.annotation.NonBlocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
+
+/**
+ * The admission door: read, call the engine, write. Runs on the event loop: the work is pure CPU, no I/O.
+ * Webhook URLs cannot carry query strings, so the mode is a path segment.
+ */
+@Path("/")
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class AdmissionEndpoints {
+
+    @Inject
+    Admissions admissions;
+
+    @POST
+    @Path("validate")
+    @NonBlocking
+    public Response validate(byte[] body) {
+        return admissions.answer(admissions.validating().validate(body, null));
+    }
+
+    @POST
+    @Path("validate/{mode}")
+    @NonBlocking
+    public Response validate(@PathParam("mode") String mode, byte[] body) {
+        Optional<Mode> m = Mode.parse(mode);
+        if (m.isEmpty()) {
+            return Response.status(404).entity(AdmissionReviews.error(404,
+                    "unknown mode '" + mode + "': use /validate/enforce, /validate/warn or /validate/audit")).build();
+        }
+        return admissions.answer(admissions.validating().validate(body, m.get()));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.rofsguard.web;
+
+import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.ValidatingAdmission;
+import dev.rofsguard.policy.Decision;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.Outcome;
+import dev.rofsguard.policy.Violation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/** Wires the engine to the doors and logs what the cluster operator must see: one line per denial or finding. */
+@ApplicationScoped
+public class Admissions {
+
+    private static final Logger LOG = Logger.getLogger("dev.rofsguard.decisions");
+
+    private final ValidatingAdmission validating;
+
+    @Inject
+    public Admissions(PolicyHolder policy) {
+        this.validating = new ValidatingAdmission(policy::current);
+    }
+
+    public ValidatingAdmission validating() {
+        return validating;
+    }
+
+    public Response answer(AdmissionAnswer answer) {
+        Decision d = answer.decision();
+        if (d != null && d.verdict().outcome() == Outcome.FAIL) {
+            String containers = d.verdict().violations().stream().map(Violation::container).collect(Collectors.joining(","));
+            LOG.infof("decision=%s mode=%s uid=%s operation=%s object=\"%s\" containers=%s dryRun=%s",
+                    d.allowed() ? (d.mode() == Mode.AUDIT ? "audit" : "warn") : "deny", d.mode().label(),
+                    answer.request().uid(), answer.request().operation(), d.verdict().object().describe(), containers,
+                    answer.request().dryRun());
+        }
+        return Response.status(answer.status()).entity(answer.body()).build();
+    }
+}

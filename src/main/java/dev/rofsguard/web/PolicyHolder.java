@@ -1,0 +1,108 @@
+package dev.rofsguard.web;
+
+import dev.rofsguard.config.ConfigException;
+import dev.rofsguard.config.PolicyLoader;
+import dev.rofsguard.policy.PolicyEngine;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The policy in force. Loaded at start (a bad file stops the server); the file is then checked for changes and
+ * reloaded off the request path; a bad reload is logged and the last good policy stays in force.
+ */
+@Startup
+@ApplicationScoped
+public class PolicyHolder {
+
+    private static final Logger LOG = Logger.getLogger(PolicyHolder.class);
+
+    @ConfigProperty(name = "rofs-guard.policy-file")
+    Optional<String> policyFile;
+
+    @ConfigProperty(name = "rofs-guard.namespace")
+    Optional<String> ownNamespace;
+
+    @ConfigProperty(name = "rofs-guard.reload-interval", defaultValue = "10s")
+    Duration reloadInterval;
+
+    private final AtomicReference<PolicyEngine> engine = new AtomicReference<>();
+    private volatile FileTime loadedVersion;
+    private ScheduledExecutorService watcher;
+
+    @PostConstruct
+    void load() {
+        try {
+            engine.set(new PolicyEngine(PolicyLoader.load(path(), ownNamespace.orElse(null))));
+            loadedVersion = version();
+            LOG.infof("policy loaded from %s", policyFile.orElse("built-in defaults"));
+        } catch (ConfigException e) {
+            // Refuse to start: a webhook answering with a policy nobody wrote is worse than none.
+            throw new IllegalStateException("rofs-guard cannot start: " + e.getMessage());
+        }
+        if (policyFile.isPresent() && !reloadInterval.isZero()) {
+            watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "rofs-guard-policy-reload");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = reloadInterval.toMillis();
+            watcher.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
+    }
+
+    public PolicyEngine current() {
+        return engine.get();
+    }
+
+    /** Reloads when the file's modification time changed. Returns true if a new policy is in force. */
+    public boolean reloadIfChanged() {
+        FileTime now = version();
+        if (now == null || now.equals(loadedVersion)) {
+            return false;
+        }
+        try {
+            engine.set(new PolicyEngine(PolicyLoader.load(path(), ownNamespace.orElse(null))));
+            loadedVersion = now;
+            LOG.infof("policy reloaded from %s", policyFile.get());
+            return true;
+        } catch (ConfigException e) {
+            loadedVersion = now; // do not log the same broken file every period
+            LOG.errorf("policy reload refused, the last good policy stays in force: %s", e.getMessage());
+            return false;
+        }
+    }
+
+    private Path path() {
+        return policyFile.map(Path::of).orElse(null);
+    }
+
+    private FileTime version() {
+        try {
+            Path p = path();
+            // Kubernetes swaps mounted ConfigMaps through a symlink: follow it to see the new file.
+            return p == null ? null : Files.getLastModifiedTime(p.toRealPath());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+}

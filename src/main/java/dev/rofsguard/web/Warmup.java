@@ -1,0 +1,103 @@
+package dev.rofsguard.web;
+
+import dev.rofsguard.policy.Mode;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.health.api.AsyncHealthCheck;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+/**
+ * Before reporting ready, runs sample reviews through the whole path (engine in-process, then over HTTPS to
+ * ourselves) so that class loading, JIT and the first TLS handshake do not land on a real admission: an API
+ * server with a short timeout would otherwise fail admissions during every rollout.
+ */
+@ApplicationScoped
+public class Warmup {
+
+    private static final Logger LOG = Logger.getLogger(Warmup.class);
+    private static final List<String> SAMPLES = List.of("pod-compliant.json", "pod-create-by-replicaset.json",
+            "deployment-create.json", "pod-ephemeral-update.json", "pod-update-finalizer.json");
+
+    @Inject
+    Admissions admissions;
+
+    @ConfigProperty(name = "rofs-guard.warmup.iterations", defaultValue = "3000")
+    int iterations;
+
+    @ConfigProperty(name = "rofs-guard.warmup.https-requests", defaultValue = "20")
+    int httpsRequests;
+
+    @ConfigProperty(name = "rofs-guard.tls.cert-file")
+    String certFile;
+
+    private volatile boolean done;
+
+    void onStart(@Observes StartupEvent event) {
+        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String portKey = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-ssl-port" : "quarkus.http.ssl-port";
+        int port = config.getOptionalValue(portKey, Integer.class).orElse(8443);
+        Thread t = new Thread(() -> run(port), "rofs-guard-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    void run(int port) {
+        long start = System.nanoTime();
+        try {
+            List<byte[]> samples = new ArrayList<>();
+            for (String name : SAMPLES) {
+                try (InputStream in = Warmup.class.getResourceAsStream("/warmup/" + name)) {
+                    samples.add(in.readAllBytes());
+                }
+            }
+            samples.add("{\"apiVersion\":\"admission.k8s.io/v1\"".getBytes()); // the error path too
+            for (int i = 0; i < iterations; i++) {
+                for (byte[] s : samples) {
+                    admissions.validating().validate(s, Mode.values()[i % Mode.values().length]);
+                }
+            }
+            if (port > 0 && httpsRequests > 0) {
+                // A compliant pod: warms the same path without writing decision log lines.
+                SelfProbe.post(port, certFile, "/validate", samples.get(0), httpsRequests);
+            }
+            LOG.infof("warm-up done in %d ms", (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            // Warm-up is an optimisation: never a reason not to serve.
+            LOG.warnf("warm-up incomplete (%s); serving anyway", e.toString());
+        } finally {
+            done = true;
+        }
+    }
+
+    public boolean done() {
+        return done;
+    }
+
+    @Readiness
+    @ApplicationScoped
+    public static class Ready implements AsyncHealthCheck {
+
+        @Inject
+        Warmup warmup;
+
+        @Inject
+        PolicyHolder policy;
+
+        @Override
+        public io.smallrye.mutiny.Uni<HealthCheckResponse> call() {
+            boolean up = warmup.done() && policy.current() != null;
+            return io.smallrye.mutiny.Uni.createFrom().item(HealthCheckResponse.named("rofs-guard")
+                    .status(up).withData("warmup", warmup.done() ? "done" : "running").build());
+        }
+    }
+}
