@@ -1,8 +1,6 @@
 package dev.rofsguard.web;
 
-import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionReviews;
-import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.policy.Mode;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;

@@ -18,6 +18,15 @@ public class ErrorMapping {
         return json(status, status == 404 ? "no such endpoint" : e.getMessage());
     }
 
+    /** A body that could not be read; RESTEasy Reactive reports a chunked body over the limit this way. */
+    @ServerExceptionMapper
+    public Response unreadable(java.io.IOException e) {
+        if ("Request too large".equals(e.getMessage())) {
+            return json(413, "request body is over the limit (rofs-guard.max-body-size)");
+        }
+        return json(400, "request body could not be read: " + e.getMessage());
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         LOG.error("unexpected failure while answering an admission request", e);

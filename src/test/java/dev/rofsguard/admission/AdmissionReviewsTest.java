@@ -1,0 +1,88 @@
+package dev.rofsguard.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.Fixtures;
+import dev.rofsguard.policy.PolicyEngine;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AdmissionReviewsTest {
+
+    private final PolicyEngine engine = Fixtures.engine("-");
+    private final ValidatingAdmission admission = new ValidatingAdmission(() -> engine);
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            not json                                                                            | not valid JSON
+            '[1,2]'                                                                             | JSON array
+            '"text"'                                                                            | JSON string
+            '{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{}}'   | unsupported apiVersion
+            '{"apiVersion":"admission.k8s.io/v1","kind":"Pod"}'                                 | kind must be AdmissionReview
+            '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}'                     | no request object
+            '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"kind":{"kind":"Pod"},"operation":"CREATE"}}' | request.uid is missing
+            '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"kind":"Pod"},"operation":"PATCH"}}' | is not one of CREATE
+            '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE"}}' | request.kind.kind is missing
+            """)
+    void badInputIsA400WithAClearJsonMessage(String body, String message) throws Exception {
+        AdmissionAnswer answer = admission.validate(body.getBytes(StandardCharsets.UTF_8), null);
+        assertThat(answer.status()).isEqualTo(400);
+        JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
+        assertThat(json.path("message").asText()).contains(message);
+        assertThat(json.path("code").asInt()).isEqualTo(400);
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).doesNotContain("at dev.rofsguard", "Exception");
+    }
+
+    @Test
+    void anEmptyBodyIsA400() {
+        assertThat(admission.validate(new byte[0], null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void responseEchoesUidAndSpeaksV1() throws Exception {
+        AdmissionAnswer answer = admission.validate(Fixtures.review("pod-create-by-replicaset.json"), null);
+        JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
+        assertThat(json.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+        assertThat(json.path("kind").asText()).isEqualTo("AdmissionReview");
+        assertThat(json.path("response").path("uid").asText()).isEqualTo("3f6c2f1e-8a7d-4c1b-9a55-0c2d9e1b7a01");
+        assertThat(json.path("response").path("allowed").asBoolean()).isFalse();
+        assertThat(json.path("response").path("status").path("code").asInt()).isEqualTo(403);
+        assertThat(json.path("response").path("status").path("message").asText())
+                .contains("Pod shop/web-7d9c8b6f5d-* (owned by ReplicaSet web-7d9c8b6f5d)")
+                .contains("containers \"nginx\"").contains("readOnlyRootFilesystem: true");
+        assertThat(json.path("response").has("patch")).isFalse();
+    }
+
+    @Test
+    void unknownKindIsAllowedWithNothingToSay() throws Exception {
+        JsonNode json = AdmissionReviews.mapper().readTree(admission.validate(Fixtures.review("configmap-create.json"), null).body());
+        assertThat(json.path("response").path("allowed").asBoolean()).isTrue();
+        assertThat(json.path("response").has("warnings")).isFalse();
+        assertThat(json.path("response").has("status")).isFalse();
+    }
+
+    @Test
+    void warningsStayWithinTheApiServerLimitsForManyLongNamedContainers() throws Exception {
+        StringBuilder containers = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            containers.append(i == 0 ? "" : ",").append("{\"name\":\"c").append(i).append("-").append("x".repeat(55)).append("\",\"image\":\"nginx\"}");
+        }
+        String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\","
+                + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\",\"namespace\":\"shop\","
+                + "\"object\":{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[" + containers + "]}}}}";
+        JsonNode json = AdmissionReviews.mapper().readTree(admission.validate(review.getBytes(StandardCharsets.UTF_8),
+                dev.rofsguard.policy.Mode.WARN).body());
+        JsonNode warnings = json.path("response").path("warnings");
+        int total = 0;
+        for (JsonNode w : warnings) {
+            assertThat(w.asText().length()).isLessThanOrEqualTo(256);
+            assertThat(w.asText()).endsWith("readOnlyRootFilesystem: true");
+            total += w.asText().length();
+        }
+        assertThat(total).isLessThanOrEqualTo(4096);
+        assertThat(warnings.size()).isGreaterThan(10);
+    }
+}
