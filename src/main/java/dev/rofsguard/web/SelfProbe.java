@@ -1,91 +1,61 @@
 package dev.rofsguard.web;
 
-import java.io.ByteArrayOutputStream;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Collection;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Posts to our own HTTPS port over loopback, trusting exactly the certificate we serve (it is the trust anchor,
- * so no name check is needed for a connection to ourselves). Used to warm up the TLS and HTTP path.
+ * Posts to our own HTTPS port over loopback, as the API server will: HTTP/2 (ALPN) and HTTP/1.1, several
+ * connections kept alive. The certificate we serve is the only trust anchor, so the chain is verified; the host
+ * name is not (a cert-manager certificate names the Service, not 127.0.0.1).
  */
 final class SelfProbe {
 
     private SelfProbe() {
     }
 
-    static void post(int port, String certFile, String path, byte[] body, int times) throws IOException {
-        SSLContext context;
-        try {
-            context = trusting(Path.of(certFile));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot trust " + certFile + ": " + e.getMessage(), e);
-        }
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < times; i++) {
-            try (SSLSocket socket = connect(context, port)) {
-                socket.setSoTimeout(10_000);
-                OutputStream out = socket.getOutputStream();
-                out.write(head);
-                out.write(body);
-                out.flush();
-                InputStream in = socket.getInputStream();
-                ByteArrayOutputStream response = new ByteArrayOutputStream();
-                in.transferTo(response);
-                if (!response.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")) {
-                    throw new IOException("warm-up request answered: " + response.toString(StandardCharsets.US_ASCII).lines().findFirst().orElse(""));
-                }
-            }
-        }
-    }
-
-    /** The server may still be binding when warm-up starts: retry a refused connection for a few seconds. */
-    private static SSLSocket connect(SSLContext context, int port) throws IOException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
+    static void post(Vertx vertx, int port, String certFile, String path, byte[] body, int connections, int requestsPerConnection)
+            throws IOException {
+        for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
+            HttpClientOptions options = new HttpClientOptions().setSsl(true).setVerifyHost(false)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(certFile))
+                    .setProtocolVersion(version).setUseAlpn(version == HttpVersion.HTTP_2)
+                    .setDefaultHost("127.0.0.1").setDefaultPort(port)
+                    .setMaxPoolSize(connections).setHttp2MaxPoolSize(connections);
+            HttpClient client = vertx.createHttpClient(options);
             try {
-                return (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-            } catch (java.net.ConnectException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
+                Buffer payload = Buffer.buffer(body);
+                for (int i = 0; i < requestsPerConnection; i++) {
+                    List<Future<Integer>> batch = new ArrayList<>(connections);
+                    for (int c = 0; c < connections; c++) {
+                        batch.add(client.request(HttpMethod.POST, path)
+                                .compose(req -> req.putHeader("Content-Type", "application/json").send(payload))
+                                .compose(resp -> resp.body().map(b -> resp.statusCode())));
+                    }
+                    for (Future<Integer> f : batch) {
+                        int status = f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        if (status != 200) {
+                            throw new IOException("warm-up request over " + version + " answered " + status);
+                        }
+                    }
                 }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("warm-up interrupted", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("warm-up request over " + version + " failed: " + e.getMessage(), e);
+            } finally {
+                client.close();
             }
         }
-    }
-
-    private static SSLContext trusting(Path certFile) throws IOException, GeneralSecurityException {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        Collection<? extends Certificate> certs;
-        try (InputStream in = Files.newInputStream(certFile)) {
-            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        int i = 0;
-        for (Certificate c : certs) {
-            trust.setCertificateEntry("served-" + i++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 }
