@@ -126,3 +126,6 @@ write("pod-delete.json", {"apiVersion": "admission.k8s.io/v1", "kind": "Admissio
     "dryRun": False, "options": {"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions"}}})
 # Malformed objects the engine must answer with an error outcome, not an exception
 write("pod-create-spec-not-object.json", review("Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": "oops"}))
+
+# Mutation: a Deployment of a catalogued image, and pods for the patch golden files
+write("deployment-nginx-create.json", review("Deployment", workload("Deployment", "apps/v1", "web", pod_spec(container("web", "nginx:1.27", "nosc")))))

@@ -89,27 +89,38 @@ public final class AdmissionReviews {
         return value != null && value.isTextual() ? value.textValue() : "";
     }
 
-    /** The AdmissionReview answer for a decision; {@code patch} (a JSON Patch array) may be null. */
-    public static ObjectNode response(String uid, Decision decision, ArrayNode patch) {
+    /** The AdmissionReview answer for a validating decision. */
+    public static ObjectNode response(String uid, Decision decision) {
+        return response(uid, decision.allowed(), decision.message(), decision.warnings(), decision.auditAnnotations(), null);
+    }
+
+    /**
+     * The AdmissionReview answer.
+     *
+     * @param denial the denial message when not allowed
+     * @param patch  a JSON Patch array, or null / empty for none
+     */
+    public static ObjectNode response(String uid, boolean allowed, String denial, java.util.List<String> warnings,
+                                      Map<String, String> auditAnnotations, ArrayNode patch) {
         ObjectNode review = NODES.objectNode();
         review.put("apiVersion", API_VERSION);
         review.put("kind", KIND);
         ObjectNode response = review.putObject("response");
         response.put("uid", uid);
-        response.put("allowed", decision.allowed());
-        if (!decision.allowed()) {
+        response.put("allowed", allowed);
+        if (!allowed) {
             ObjectNode status = response.putObject("status");
             status.put("code", 403);
             status.put("reason", "Forbidden");
-            status.put("message", decision.message());
+            status.put("message", denial);
         }
-        if (!decision.warnings().isEmpty()) {
-            ArrayNode warnings = response.putArray("warnings");
-            decision.warnings().forEach(warnings::add);
+        if (!warnings.isEmpty()) {
+            ArrayNode w = response.putArray("warnings");
+            warnings.forEach(w::add);
         }
-        if (!decision.auditAnnotations().isEmpty()) {
+        if (!auditAnnotations.isEmpty()) {
             ObjectNode audit = response.putObject("auditAnnotations");
-            for (Map.Entry<String, String> e : decision.auditAnnotations().entrySet()) {
+            for (Map.Entry<String, String> e : auditAnnotations.entrySet()) {
                 audit.put(e.getKey(), e.getValue());
             }
         }

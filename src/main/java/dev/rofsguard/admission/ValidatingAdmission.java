@@ -18,19 +18,27 @@ public final class ValidatingAdmission {
 
     /** @param mode the mode chosen by the endpoint, or null for the configured default */
     public AdmissionAnswer validate(byte[] body, Mode mode) {
+        return validate(body, mode, true);
+    }
+
+    /**
+     * @param mutationRouted false when the webhook configuration routes this namespace away from the mutation
+     *                       ({@code /validate/<mode>/no-mutation}); otherwise the configuration decides
+     */
+    public AdmissionAnswer validate(byte[] body, Mode mode, boolean mutationRouted) {
         try {
-            return validate(AdmissionReviews.parse(body), mode);
+            return validate(AdmissionReviews.parse(body), mode, mutationRouted);
         } catch (BadReviewException e) {
             return AdmissionAnswer.bad(e);
         }
     }
 
-    public AdmissionAnswer validate(AdmissionRequest request, Mode mode) {
+    public AdmissionAnswer validate(AdmissionRequest request, Mode mode, boolean mutationRouted) {
         PolicyEngine current = engine.get();
         Mode effective = mode != null ? mode : current.config().defaultMode();
-        Verdict verdict = current.evaluate(request.subject());
+        Verdict verdict = current.evaluate(request.subject(), mutationRouted && current.config().mutation().enabled());
         Decision decision = Decision.decide(verdict, effective, current);
-        byte[] body = AdmissionReviews.toBytes(AdmissionReviews.response(request.uid(), decision, null));
+        byte[] body = AdmissionReviews.toBytes(AdmissionReviews.response(request.uid(), decision));
         return new AdmissionAnswer(200, body, request, decision);
     }
 }

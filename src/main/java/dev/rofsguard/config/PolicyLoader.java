@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.mutation.MutationConfig;
 import dev.rofsguard.podspec.WorkloadKind;
 import dev.rofsguard.podspec.WorkloadKinds;
 import dev.rofsguard.policy.Mode;
@@ -33,6 +34,7 @@ import java.util.regex.Pattern;
 public final class PolicyLoader {
 
     public static final String DEFAULT_RESOURCE = "/default-policy.yaml";
+    public static final String CATALOG_RESOURCE = "/catalog.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -49,7 +51,8 @@ public final class PolicyLoader {
      * @param ownNamespace the webhook's own namespace (always exempt), or null
      */
     public static PolicyConfig load(Path userFile, String ownNamespace) throws ConfigException {
-        ObjectNode merged = defaults();
+        ObjectNode merged = resource(DEFAULT_RESOURCE);
+        ObjectNode catalog = resource(CATALOG_RESOURCE);
         if (userFile != null) {
             JsonNode user;
             try {
@@ -61,21 +64,56 @@ public final class PolicyLoader {
                 if (!user.isObject()) {
                     throw new ConfigException(userFile + ": must be a YAML mapping at the top level");
                 }
+                JsonNode userCatalog = ((ObjectNode) user).remove("catalog");
                 merge(merged, (ObjectNode) user);
+                if (userCatalog != null && !userCatalog.isNull()) {
+                    if (!userCatalog.isObject()) {
+                        throw new ConfigException(userFile + ": catalog must be a mapping");
+                    }
+                    mergeCatalog(catalog, (ObjectNode) userCatalog, userFile.toString());
+                }
             }
         }
-        return toConfig(merged, userFile == null ? DEFAULT_RESOURCE : userFile.toString(), ownNamespace);
+        merged.set("catalog", catalog);
+        return toConfig(merged, userFile == null ? "built-in defaults (default-policy.yaml, catalog.yaml)" : userFile.toString(), ownNamespace);
     }
 
-    static ObjectNode defaults() throws ConfigException {
-        try (InputStream in = PolicyLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+    static ObjectNode resource(String name) throws ConfigException {
+        try (InputStream in = PolicyLoader.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new ConfigException(DEFAULT_RESOURCE + " is missing from the classpath");
+                throw new ConfigException(name + " is missing from the classpath");
             }
             return (ObjectNode) YAML.readTree(in);
         } catch (IOException e) {
-            throw new ConfigException(DEFAULT_RESOURCE + ": " + message(e));
+            throw new ConfigException(name + ": " + message(e));
         }
+    }
+
+    /**
+     * The user's catalog over the shipped one: {@code defaults} and {@code allImages} merge as maps; entries merge
+     * by name, the user's first (they win the match) and replacing a shipped entry of the same name.
+     */
+    static void mergeCatalog(ObjectNode base, ObjectNode user, String source) throws ConfigException {
+        JsonNode userEntries = user.remove("entries");
+        merge(base, user);
+        if (userEntries == null || userEntries.isNull()) {
+            return;
+        }
+        if (!userEntries.isArray()) {
+            throw new ConfigException(source + ": catalog.entries must be a list");
+        }
+        Set<String> names = new java.util.HashSet<>();
+        com.fasterxml.jackson.databind.node.ArrayNode result = YAML.createArrayNode();
+        for (JsonNode e : userEntries) {
+            names.add(e.path("name").asText());
+            result.add(e);
+        }
+        for (JsonNode e : base.path("entries")) {
+            if (!names.contains(e.path("name").asText())) {
+                result.add(e);
+            }
+        }
+        base.set("entries", result);
     }
 
     /** Maps merge key by key; anything else in the user's file replaces the default. */
@@ -151,7 +189,22 @@ public final class PolicyLoader {
         for (int i = 0; i < kindList.size(); i++) {
             kinds.add(kind(kindList.get(i), source, "workloadKinds[" + i + "]"));
         }
-        return new PolicyConfig(mode, namespaces, images, containers, annotationNamespaces, ephemeral, new WorkloadKinds(kinds));
+        return new PolicyConfig(mode, namespaces, images, containers, annotationNamespaces, ephemeral, new WorkloadKinds(kinds),
+                mutation(file.mutation(), source), CatalogValidator.validate(file.catalog(), source));
+    }
+
+    private static MutationConfig mutation(PolicyFile.Mutation m, String source) throws ConfigException {
+        if (m == null) {
+            throw new ConfigException(source + ": mutation is missing");
+        }
+        PolicyFile.DebugScratchVolume debug = m.debugScratchVolume();
+        boolean debugOn = debug != null && Boolean.TRUE.equals(debug.enabled());
+        String size = debug == null || debug.sizeLimit() == null ? "64Mi" : debug.sizeLimit();
+        if (!size.matches("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")) {
+            throw new ConfigException(source + ": mutation.debugScratchVolume.sizeLimit '" + size + "' is not a Kubernetes quantity such as 64Mi");
+        }
+        return new MutationConfig(!Boolean.FALSE.equals(m.enabled()), !Boolean.FALSE.equals(m.setReadOnlyRootFilesystem()),
+                !Boolean.FALSE.equals(m.ephemeralContainers()), debugOn, size);
     }
 
     private static WorkloadKind kind(PolicyFile.Kind k, String source, String field) throws ConfigException {

@@ -1,6 +1,8 @@
 package dev.rofsguard.policy;
 
 import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.mutation.Catalog;
+import dev.rofsguard.mutation.MutationConfig;
 import dev.rofsguard.podspec.WorkloadKinds;
 import java.util.List;
 import java.util.Set;
@@ -15,10 +17,13 @@ import java.util.Set;
  * @param annotationNamespaces        namespaces where {@code rofs-guard.dev/exempt} is honoured; {@code *} = all
  * @param ephemeralContainersMode     the strictest mode applied to ephemeral containers (WARN relaxes enforce)
  * @param workloadKinds               where the pod spec lives, built-in plus configured kinds
+ * @param mutation                    mutation settings
+ * @param catalog                     the known images
  */
 public record PolicyConfig(Mode defaultMode, Set<String> exemptNamespaces, List<ImagePattern> exemptImages,
                            Set<String> exemptContainers, Set<String> annotationNamespaces,
-                           Mode ephemeralContainersMode, WorkloadKinds workloadKinds) {
+                           Mode ephemeralContainersMode, WorkloadKinds workloadKinds, MutationConfig mutation,
+                           Catalog catalog) {
 
     public PolicyConfig {
         exemptNamespaces = Set.copyOf(exemptNamespaces);

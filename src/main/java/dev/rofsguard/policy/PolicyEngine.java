@@ -26,7 +26,16 @@ public final class PolicyEngine {
         return config;
     }
 
+    /** Evaluates, counting on the mutation where it is enabled in the configuration. */
     public Verdict evaluate(Subject subject) {
+        return evaluate(subject, config.mutation().enabled());
+    }
+
+    /**
+     * @param mutationOn whether rofs-guard's mutation runs for this object's namespace (routed by the webhook
+     *                   configuration); then a workload container that the mutation will fix in its pods passes
+     */
+    public Verdict evaluate(Subject subject, boolean mutationOn) {
         ObjectRef ref = ObjectRef.of(subject.kind(), subject.namespace(),
                 subject.object() != null && !subject.object().isNull() ? subject.object() : subject.oldObject());
         if (subject.operation() == Operation.DELETE || subject.operation() == Operation.CONNECT) {
@@ -37,7 +46,7 @@ public final class PolicyEngine {
             return Verdict.skip("not a workload: " + qualifiedKind(subject.group(), subject.kind()) + " carries no pod spec", ref);
         }
         String namespace = ref.namespace();
-        if (config.exemptNamespaces().contains(namespace)) {
+        if (namespaceExempt(namespace)) {
             return new Verdict(Outcome.SKIP, "namespace " + namespace + " is exempt", ref, List.of(),
                     List.of(new Exemption(Exemption.Kind.NAMESPACE, null, namespace)), List.of());
         }
@@ -46,13 +55,13 @@ public final class PolicyEngine {
             return Verdict.error(kind.get().kind() + " has no pod spec object at " + kind.get().podSpecFieldPath(), ref);
         }
         if (subject.operation() == Operation.UPDATE) {
-            return evaluateUpdate(subject, kind.get(), pod.get(), ref);
+            return evaluateUpdate(subject, kind.get(), pod.get(), ref, mutationOn);
         }
-        return evaluatePod(pod.get(), ref, namespace);
+        return evaluatePod(pod.get(), ref, namespace, mutationOn);
     }
 
     /** CREATE semantics: every container counts. */
-    private Verdict evaluatePod(PodSpecView pod, ObjectRef ref, String namespace) {
+    private Verdict evaluatePod(PodSpecView pod, ObjectRef ref, String namespace, boolean mutationOn) {
         Optional<String> windows = pod.windowsReason();
         if (windows.isPresent()) {
             String reason = "Windows pod (" + windows.get() + "): readOnlyRootFilesystem does not apply";
@@ -70,10 +79,17 @@ public final class PolicyEngine {
         List<Violation> violations = new ArrayList<>();
         List<Exemption> exemptions = new ArrayList<>();
         String specPath = pod.kind().podSpecFieldPath();
+        int fixedByMutation = 0;
         for (ContainerView c : pod.containers()) {
             Optional<Exemption> exemption = containerExemption(c, namespace);
             if (exemption.isPresent()) {
                 exemptions.add(exemption.get());
+                continue;
+            }
+            Optional<String> fix = mutationOn && !pod.kind().isPod() ? mutationFix(c) : Optional.empty();
+            if (fix.isPresent()) {
+                notes.add(fix.get());
+                fixedByMutation++;
                 continue;
             }
             Violation.Problem problem = switch (c.rootFilesystem()) {
@@ -91,11 +107,45 @@ public final class PolicyEngine {
         Outcome outcome = violations.isEmpty() ? Outcome.PASS : Outcome.FAIL;
         String reason = violations.isEmpty()
                 ? "every container has readOnlyRootFilesystem: true" + (exemptions.isEmpty() ? "" : " or is exempt")
+                        + (fixedByMutation == 0 ? "" : " or will get it in its pods from rofs-guard's mutation")
                 : violations.size() + " container(s) without readOnlyRootFilesystem: true";
         return new Verdict(outcome, reason, ref, violations, exemptions, notes);
     }
 
-    private Optional<Exemption> containerExemption(ContainerView c, String namespace) {
+    /**
+     * Workloads are not patched (that fights GitOps tools); their pods are. A template container that the mutation
+     * will make compliant is therefore no violation: say what its pods will get instead.
+     */
+    private Optional<String> mutationFix(ContainerView c) {
+        if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER || !config.mutation().setReadOnlyRootFilesystem()) {
+            return Optional.empty();
+        }
+        ContainerView.RootFilesystem rfs = c.rootFilesystem();
+        boolean absent = rfs == ContainerView.RootFilesystem.NOT_SET
+                || (rfs == ContainerView.RootFilesystem.NO_SECURITY_CONTEXT && (c.node().get("securityContext") == null
+                || c.node().get("securityContext").isNull()));
+        if (!absent) {
+            return Optional.empty();
+        }
+        return config.catalog().match(c.image()).map(m -> {
+            StringBuilder paths = new StringBuilder();
+            m.scratch().forEach(s -> paths.append(paths.length() == 0 ? "" : ", ").append(s.path()));
+            return c.kind().field() + " \"" + c.name() + "\": its pods will get readOnlyRootFilesystem: true"
+                    + (paths.length() == 0 ? "" : " and emptyDir at " + paths) + " (catalog entry " + m.entry() + ")";
+        });
+    }
+
+    public boolean namespaceExempt(String namespace) {
+        return config.exemptNamespaces().contains(namespace);
+    }
+
+    /** The annotation exemption's reason, when present, non-empty and honoured in this namespace. */
+    public Optional<String> honouredExemptAnnotation(PodSpecView pod, String namespace) {
+        return pod.podAnnotation(Annotations.EXEMPT).map(String::trim).filter(r -> !r.isEmpty())
+                .filter(r -> config.annotationHonouredIn(namespace));
+    }
+
+    public Optional<Exemption> containerExemption(ContainerView c, String namespace) {
         if (config.exemptContainers().contains(c.name())) {
             return Optional.of(new Exemption(Exemption.Kind.CONTAINER, c.name(), c.name()));
         }
@@ -116,15 +166,15 @@ public final class PolicyEngine {
      * finalizers or change labels. A workload: a changed pod template is judged as new (a rollout will create pods
      * from it); any other change is allowed.
      */
-    private Verdict evaluateUpdate(Subject subject, WorkloadKind kind, PodSpecView pod, ObjectRef ref) {
+    private Verdict evaluateUpdate(Subject subject, WorkloadKind kind, PodSpecView pod, ObjectRef ref, boolean mutationOn) {
         Optional<PodSpecView> old = PodSpecView.of(kind, subject.oldObject());
         if (!kind.isPod()) {
             if (old.isPresent() && old.get().template().equals(pod.template())) {
                 return Verdict.skip("update does not change the pod template", ref);
             }
-            return evaluatePod(pod, ref, ref.namespace());
+            return evaluatePod(pod, ref, ref.namespace(), mutationOn);
         }
-        Verdict full = evaluatePod(pod, ref, ref.namespace());
+        Verdict full = evaluatePod(pod, ref, ref.namespace(), mutationOn);
         if (full.outcome() != Outcome.FAIL || old.isEmpty()) {
             return full;
         }

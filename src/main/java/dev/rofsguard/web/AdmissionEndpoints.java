@@ -43,4 +43,24 @@ public class AdmissionEndpoints {
         }
         return admissions.answer(admissions.validating().validate(body, m.get()));
     }
+
+    /** For namespaces the webhook configuration routes away from the mutation: workloads are judged as they stand. */
+    @POST
+    @Path("validate/{mode}/no-mutation")
+    @NonBlocking
+    public Response validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
+        Optional<Mode> m = Mode.parse(mode);
+        if (m.isEmpty()) {
+            return Response.status(404).entity(AdmissionReviews.error(404,
+                    "unknown mode '" + mode + "': use /validate/enforce/no-mutation, /validate/warn/no-mutation or /validate/audit/no-mutation")).build();
+        }
+        return admissions.answer(admissions.validating().validate(body, m.get(), false));
+    }
+
+    @POST
+    @Path("mutate")
+    @NonBlocking
+    public Response mutate(byte[] body) {
+        return admissions.answer(admissions.mutating().mutate(body));
+    }
 }

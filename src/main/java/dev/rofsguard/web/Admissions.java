@@ -1,6 +1,7 @@
 package dev.rofsguard.web;
 
 import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.MutatingAdmission;
 import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Mode;
@@ -19,14 +20,20 @@ public class Admissions {
     private static final Logger LOG = Logger.getLogger("dev.rofsguard.decisions");
 
     private final ValidatingAdmission validating;
+    private final MutatingAdmission mutating;
 
     @Inject
     public Admissions(PolicyHolder policy) {
         this.validating = new ValidatingAdmission(policy::current);
+        this.mutating = new MutatingAdmission(policy::current);
     }
 
     public ValidatingAdmission validating() {
         return validating;
+    }
+
+    public MutatingAdmission mutating() {
+        return mutating;
     }
 
     public Response answer(AdmissionAnswer answer) {
@@ -37,6 +44,12 @@ public class Admissions {
                     d.allowed() ? (d.mode() == Mode.AUDIT ? "audit" : "warn") : "deny", d.mode().label(),
                     answer.request().uid(), answer.request().operation(), d.verdict().object().describe(), containers,
                     answer.request().dryRun());
+        }
+        if (answer.plan() != null && !answer.plan().changes().isEmpty()) {
+            LOG.infof("decision=patch uid=%s operation=%s namespace=%s object=\"%s\" containers=%s dryRun=%s",
+                    answer.request().uid(), answer.request().operation(), answer.request().namespace(),
+                    dev.rofsguard.policy.ObjectRef.of("Pod", answer.request().namespace(), answer.request().object()).describe(),
+                    String.join(",", answer.plan().changes().keySet()), answer.request().dryRun());
         }
         return Response.status(answer.status()).entity(answer.body()).build();
     }

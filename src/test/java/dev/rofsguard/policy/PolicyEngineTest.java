@@ -40,7 +40,8 @@ class PolicyEngineTest {
             pod-create-pause-image.json                | exempt-images.yaml       | enforce | PASS    | true    | -                      | IMAGE
             pod-create-lookalike-image.json            | exempt-images.yaml       | enforce | FAIL    | false   | pause                  | -
             pod-create-named-sidecar.json              | exempt-containers.yaml   | enforce | PASS    | true    | -                      | CONTAINER
-            deployment-create.json                     | -                        | enforce | FAIL    | false   | proxy,migrate          | -
+            deployment-create.json                     | -                        | enforce | FAIL    | false   | migrate                | -
+            deployment-create.json                     | mutation-off.yaml        | enforce | FAIL    | false   | proxy,migrate          | -
             statefulset-create-missing-flag.json       | -                        | enforce | FAIL    | false   | app                    | -
             statefulset-create-compliant.json          | -                        | enforce | PASS    | true    | -                      | -
             daemonset-create-missing-flag.json         | -                        | enforce | FAIL    | false   | app                    | -
@@ -89,6 +90,24 @@ class PolicyEngineTest {
             assertThat(decision.warnings()).anySatisfy(w -> assertThat(w).contains("exempt"));
         }
         decision.warnings().forEach(w -> assertThat(w.length()).isLessThanOrEqualTo(Decision.MAX_WARNING));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aWorkloadWhoseOnlyViolationsTheMutationFixesPassesWithAWarning() throws BadReviewException {
+        PolicyEngine engine = Fixtures.engine("-");
+        AdmissionRequest request = AdmissionReviews.parse(Fixtures.review("deployment-nginx-create.json"));
+        Verdict verdict = engine.evaluate(request.subject());
+        assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
+        assertThat(verdict.reason()).contains("mutation");
+        Decision decision = Decision.decide(verdict, Mode.ENFORCE, engine);
+        assertThat(decision.allowed()).isTrue();
+        assertThat(decision.warnings()).singleElement().asString()
+                .contains("containers \"web\"").contains("/var/cache/nginx, /var/run, /tmp").contains("catalog entry nginx");
+
+        // Routed away from the mutation (/validate/<mode>/no-mutation), the same workload is judged as it stands.
+        Verdict unmutated = engine.evaluate(request.subject(), false);
+        assertThat(unmutated.outcome()).isEqualTo(Outcome.FAIL);
+        assertThat(unmutated.violations()).extracting(Violation::container).containsExactly("web");
     }
 
     private static List<String> list(String csv) {

@@ -1,0 +1,134 @@
+package dev.rofsguard.config;
+
+import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.mutation.Catalog;
+import dev.rofsguard.mutation.CatalogEntry;
+import dev.rofsguard.mutation.CatalogPath;
+import dev.rofsguard.mutation.PathType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns a {@link CatalogFile} into a {@link Catalog}, refusing anything an API server would reject or that loses data. */
+final class CatalogValidator {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
+    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+    private static final Pattern PATH = Pattern.compile("/[^\\x00]*");
+
+    private CatalogValidator() {
+    }
+
+    static Catalog validate(CatalogFile file, String source) throws ConfigException {
+        if (file == null) {
+            throw new ConfigException(source + ": catalog is missing");
+        }
+        String where = source + ": catalog";
+        CatalogFile.Defaults defaults = file.defaults();
+        if (defaults == null || defaults.sizeLimit() == null) {
+            throw new ConfigException(where + ".defaults.sizeLimit is required: every emptyDir rofs-guard adds gets a sizeLimit");
+        }
+        quantity(defaults.sizeLimit(), where + ".defaults.sizeLimit");
+        String medium = medium(defaults.medium(), where + ".defaults.medium");
+
+        List<CatalogPath> allImages = List.of();
+        CatalogFile.AllImages all = file.allImages();
+        if (all != null && Boolean.TRUE.equals(all.enabled())) {
+            allImages = paths(all.paths(), where + ".allImages.paths");
+            for (CatalogPath p : allImages) {
+                if (p.type() == PathType.DATA) {
+                    throw new ConfigException(where + ".allImages.paths: " + p.path() + " is data; only scratch paths apply to every image");
+                }
+            }
+        }
+        List<CatalogEntry> entries = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<CatalogFile.Entry> list = file.entries() == null ? List.of() : file.entries();
+        for (int i = 0; i < list.size(); i++) {
+            CatalogFile.Entry e = list.get(i);
+            String at = where + ".entries[" + i + "]";
+            if (e == null || e.name() == null || !NAME.matcher(e.name()).matches()) {
+                throw new ConfigException(at + ".name '" + (e == null ? null : e.name()) + "' must be a lower-case name (a-z, 0-9, - and .)");
+            }
+            at = at + " (" + e.name() + ")";
+            if (!names.add(e.name())) {
+                throw new ConfigException(at + ": a second entry named " + e.name());
+            }
+            if (Boolean.FALSE.equals(e.enabled())) {
+                continue;
+            }
+            if (e.images() == null || e.images().isEmpty()) {
+                throw new ConfigException(at + ".images: at least one image pattern is required");
+            }
+            List<ImagePattern> patterns = new ArrayList<>();
+            for (int j = 0; j < e.images().size(); j++) {
+                try {
+                    patterns.add(ImagePattern.parse(e.images().get(j)));
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException(at + ".images[" + j + "]: " + ex.getMessage());
+                }
+            }
+            entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths(e.paths(), at + ".paths")));
+        }
+        return new Catalog(entries, defaults.sizeLimit(), medium, allImages);
+    }
+
+    private static List<CatalogPath> paths(List<CatalogFile.Path> list, String where) throws ConfigException {
+        List<CatalogPath> paths = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        if (list == null) {
+            return paths;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            CatalogFile.Path p = list.get(i);
+            String at = where + "[" + i + "]";
+            if (p == null || p.path() == null || !PATH.matcher(p.path()).matches() || p.path().equals("/")
+                    || p.path().contains("//") || p.path().endsWith("/") || ("/" + p.path() + "/").contains("/../")
+                    || ("/" + p.path() + "/").contains("/./")) {
+                throw new ConfigException(at + ".path '" + (p == null ? null : p.path())
+                        + "' must be a clean absolute path other than / (no //, ., .. or trailing /)");
+            }
+            PathType type;
+            try {
+                type = PathType.valueOf((p.type() == null ? "scratch" : p.type()).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(at + ".type '" + p.type() + "' is not one of scratch, data");
+            }
+            if (type == PathType.DATA && (p.medium() != null || p.sizeLimit() != null)) {
+                throw new ConfigException(at + " (" + p.path() + "): a data path is never an emptyDir, so medium and sizeLimit make no sense");
+            }
+            if (p.sizeLimit() != null) {
+                quantity(p.sizeLimit(), at + ".sizeLimit");
+            }
+            String medium = medium(p.medium(), at + ".medium");
+            if ((p.majorAtLeast() != null && p.majorAtLeast() < 0) || (p.majorBelow() != null && p.majorBelow() < 0)) {
+                throw new ConfigException(at + ": majorAtLeast and majorBelow are version numbers (0 or more)");
+            }
+            String key = p.path() + "|" + p.majorAtLeast() + "|" + p.majorBelow();
+            if (!seen.add(key)) {
+                throw new ConfigException(at + ".path " + p.path() + " is listed twice");
+            }
+            paths.add(new CatalogPath(p.path(), type, medium, p.sizeLimit(), p.majorAtLeast(), p.majorBelow(), p.reason()));
+        }
+        return paths;
+    }
+
+    private static void quantity(String q, String where) throws ConfigException {
+        if (!QUANTITY.matcher(q).matches()) {
+            throw new ConfigException(where + " '" + q + "' is not a Kubernetes quantity such as 64Mi or 1Gi");
+        }
+    }
+
+    private static String medium(String m, String where) throws ConfigException {
+        if (m == null || m.isEmpty()) {
+            return null;
+        }
+        if (!m.equals("Memory")) {
+            throw new ConfigException(where + " '" + m + "' must be Memory or empty (node disk)");
+        }
+        return m;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.rofsguard.mutation;
+
+import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.image.ImageReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The catalog of known images, validated. Entries are tried in order (the user's first); the first whose pattern
+ * matches wins. {@code allImages} paths, when enabled, apply to every container, the way CRI-O's read-only mode
+ * mounts tmpfs at /tmp, /var/tmp and /run.
+ *
+ * @param defaultSizeLimit every emptyDir gets a sizeLimit, so a runaway writer is evicted instead of filling the node
+ * @param defaultMedium    {@code Memory} or null
+ * @param allImages        paths for every container, or empty when that option is off
+ */
+public record Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages) {
+
+    public Catalog {
+        entries = List.copyOf(entries);
+        allImages = List.copyOf(allImages);
+    }
+
+    /** What the catalog says about one image, with scratch paths resolved to their medium and size. */
+    public record Match(String entry, List<Scratch> scratch, List<CatalogPath> data) {
+    }
+
+    /** A path to back with an emptyDir. */
+    public record Scratch(String path, String medium, String sizeLimit) {
+    }
+
+    /** The match for an image as written in a pod spec; empty when unknown or unparsable. */
+    public Optional<Match> match(String image) {
+        Optional<ImageReference> ref = ImageReference.parse(image);
+        if (ref.isEmpty()) {
+            return Optional.empty();
+        }
+        for (CatalogEntry e : entries) {
+            for (ImagePattern p : e.images()) {
+                if (p.matches(ref.get())) {
+                    return Optional.of(resolve(e.name(), e.paths(), ref.get()));
+                }
+            }
+        }
+        if (!allImages.isEmpty()) {
+            return Optional.of(resolve("all-images", allImages, ref.get()));
+        }
+        return Optional.empty();
+    }
+
+    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref) {
+        List<Scratch> scratch = new ArrayList<>();
+        List<CatalogPath> data = new ArrayList<>();
+        for (CatalogPath p : paths) {
+            if (!p.appliesTo(ref)) {
+                continue;
+            }
+            if (p.type() == PathType.DATA) {
+                data.add(p);
+            } else {
+                scratch.add(new Scratch(p.path(), p.medium() != null ? p.medium() : defaultMedium,
+                        p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit));
+            }
+        }
+        return new Match(name, scratch, data);
+    }
+}
