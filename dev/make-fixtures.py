@@ -129,3 +129,27 @@ write("pod-create-spec-not-object.json", review("Pod", {"apiVersion": "v1", "kin
 
 # Mutation: a Deployment of a catalogued image, and pods for the patch golden files
 write("deployment-nginx-create.json", review("Deployment", workload("Deployment", "apps/v1", "web", pod_spec(container("web", "nginx:1.27", "nosc")))))
+
+def plain(name, image, **extra):
+    c = {"name": name, "image": image}
+    c.update(extra)
+    return c
+
+write("pod-nginx-no-volumes.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx:1.27")))))
+write("pod-nginx-partial.json", review("Pod", pod("web", pod_spec(plain("nginx", "mirror.gcr.io/library/nginx:1.27-alpine",
+    securityContext={"runAsNonRoot": True}, volumeMounts=[{"name": "tmp", "mountPath": "/tmp/"}]),
+    volumes=[{"name": "tmp", "emptyDir": {}}]), annotations={"team.example.com/owner": "web"})))
+write("pod-nginx-flag-false.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx", securityContext={"readOnlyRootFilesystem": False})))))
+write("pod-nginx-name-collision.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx"),
+    volumes=[{"name": "rofs-nginx-tmp", "configMap": {"name": "x"}}]))))
+write("pod-postgres-17-no-data-volume.json", review("Pod", pod("db", pod_spec(plain("postgres", "postgres:17.2")))))
+write("pod-postgres-18-with-pvc.json", review("Pod", pod("db", pod_spec(plain("postgres", "postgres:18",
+    volumeMounts=[{"name": "data", "mountPath": "/var/lib/postgresql"}]),
+    volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "db-data"}}]))))
+write("pod-unknown-image.json", review("Pod", pod("api", pod_spec(plain("api", "ghcr.io/acme/api:1.0")))))
+write("pod-init-node-and-python.json", review("Pod", pod("job", pod_spec(plain("worker", "python:3.13-slim"),
+    init=[plain("deps", "node:22")]))))
+write("pod-windows-nginx.json", review("Pod", pod("win", pod_spec(plain("nginx", "nginx"), os={"name": "windows"}))))
+write("pod-kube-system-nginx.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx")), ns="kube-system"), ns="kube-system"))
+write("pod-odd-container-name.json", review("Pod", pod("web", pod_spec(plain("My.Very_Long.Container.Name." + "x" * 40, "httpd:2.4")))))
+write("pod-no-metadata-annotations-memcached.json", review("Pod", pod("cache", pod_spec(plain("memcached", "memcached:1.6")))))
