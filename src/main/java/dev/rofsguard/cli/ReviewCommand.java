@@ -3,6 +3,7 @@ package dev.rofsguard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.MutatingAdmission;
 import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.config.ConfigException;
 import dev.rofsguard.config.PolicyLoader;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Prints the response the webhook would send for one AdmissionReview. */
-@Command(name = "review", description = "Answer one AdmissionReview (file, or - for stdin) as the webhook would.%n"
+@Command(name = "review", description = "Answer one AdmissionReview (file, or - for stdin) as the webhook would:%n"
+        + "POST /validate, or with --mutate POST /mutate.%n"
         + "Exit codes: 0 allowed, 1 denied, 2 bad input or configuration.")
 final class ReviewCommand implements Callable<Integer> {
 
@@ -35,6 +37,12 @@ final class ReviewCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
     Path config;
+
+    @Option(names = "--mutate", description = "answer as POST /mutate (the JSON Patch the mutation would apply)")
+    boolean mutate;
+
+    @Option(names = "--no-mutation", description = "validate as /validate/<mode>/no-mutation: do not count on the mutation for workloads")
+    boolean noMutation;
 
     @Option(names = "--namespace-self", paramLabel = "NS", description = "the webhook's own namespace (exempt)")
     String ownNamespace;
@@ -65,7 +73,8 @@ final class ReviewCommand implements Callable<Integer> {
             err.println("review: cannot read " + input + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        AdmissionAnswer answer = new ValidatingAdmission(() -> engine).validate(body, chosen);
+        AdmissionAnswer answer = mutate ? new MutatingAdmission(() -> engine).mutate(body)
+                : new ValidatingAdmission(() -> engine).validate(body, chosen, !noMutation);
         try {
             JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
             out.println(AdmissionReviews.toPrettyString(json));
@@ -73,10 +82,10 @@ final class ReviewCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         out.flush();
-        if (answer.decision() == null) {
+        if (answer.request() == null) {
             err.println("review: " + input + " is not an AdmissionReview v1 the webhook can answer (HTTP " + answer.status() + ")");
             return ExitCodes.USAGE;
         }
-        return answer.decision().allowed() ? ExitCodes.OK : ExitCodes.VIOLATIONS;
+        return answer.decision() == null || answer.decision().allowed() ? ExitCodes.OK : ExitCodes.VIOLATIONS;
     }
 }

@@ -62,6 +62,17 @@ class ReviewCommandIT {
     }
 
     @Test
+    void mutateAnswersAsPostMutate() throws Exception {
+        Run run = run(null, "review", "--mutate", Fixtures.path("admission/pod-create-by-replicaset.json").toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        PolicyEngine engine = Fixtures.engine("-");
+        JsonNode expected = AdmissionReviews.mapper().readTree(new dev.rofsguard.admission.MutatingAdmission(() -> engine)
+                .mutate(Fixtures.review("pod-create-by-replicaset.json")).body());
+        assertThat(AdmissionReviews.mapper().readTree(run.out())).isEqualTo(expected);
+        assertThat(expected.path("response").path("patchType").asText()).isEqualTo("JSONPatch");
+    }
+
+    @Test
     void readsStdin() throws Exception {
         Run run = run(Fixtures.review("pod-create-compliant.json"), "review", "-");
         assertThat(run.exit()).isZero();
