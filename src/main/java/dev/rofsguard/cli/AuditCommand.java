@@ -1,0 +1,195 @@
+package dev.rofsguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.config.ConfigException;
+import dev.rofsguard.config.PolicyLoader;
+import dev.rofsguard.manifest.Document;
+import dev.rofsguard.manifest.ManifestError;
+import dev.rofsguard.manifest.ManifestReader;
+import dev.rofsguard.podspec.WorkloadKind;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.report.AuditReport;
+import dev.rofsguard.report.Auditor;
+import dev.rofsguard.report.JsonReport;
+import dev.rofsguard.report.JunitReport;
+import dev.rofsguard.report.ReportFormat;
+import dev.rofsguard.report.SarifReport;
+import dev.rofsguard.report.TextReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Audits manifests offline with the admission engine: {@code helm template … | rofs-guard audit -}. */
+@Command(name = "audit", description = "Audit manifests (YAML/JSON files, directories, or - for stdin) with the webhook's engine.%n"
+        + "Exit codes: 0 nothing to fix, 1 violations found in enforce mode, 2 usage or input errors.")
+final class AuditCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "manifest files or directories, or - for stdin")
+    List<String> inputs;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "enforce (fail on violations), warn or audit (report only); default: the policy's mode")
+    String mode;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
+    Path config;
+
+    @Option(names = {"-o", "--format"}, paramLabel = "FORMAT", defaultValue = "text", description = "text, json, sarif or junit")
+    String format;
+
+    @Option(names = "--output-file", paramLabel = "FILE", description = "write the report here instead of stdout")
+    Path outputFile;
+
+    @Option(names = "--namespace", paramLabel = "NS", defaultValue = "default", description = "namespace of objects that name none (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "auto (on a terminal), always or never")
+    String color;
+
+    @Option(names = "--fix", arity = "0..1", fallbackValue = "manifests", paramLabel = "manifests|patches",
+            description = "print the manifests with the mutation applied (catalog volumes and the flag), in document order; "
+                    + "or, with --fix=patches, kustomize JSON 6902 patches, one per workload")
+    String fix;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        Mode chosen = null;
+        if (mode != null) {
+            chosen = Mode.parse(mode).orElse(null);
+            if (chosen == null) {
+                err.println("audit: --mode '" + mode + "' is not one of enforce, warn, audit");
+                return ExitCodes.USAGE;
+            }
+        }
+        ReportFormat reportFormat;
+        try {
+            reportFormat = ReportFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            err.println("audit: --format '" + format + "' is not one of text, json, sarif, junit");
+            return ExitCodes.USAGE;
+        }
+        if (fix != null && !fix.equals("manifests") && !fix.equals("patches")) {
+            err.println("audit: --fix takes manifests (the default) or patches, not '" + fix + "'");
+            return ExitCodes.USAGE;
+        }
+        PolicyEngine engine;
+        try {
+            engine = new PolicyEngine(PolicyLoader.load(config, null));
+        } catch (ConfigException e) {
+            err.println("audit: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Mode effective = chosen != null ? chosen : engine.config().defaultMode();
+        ManifestReader.Result read = ManifestReader.read(inputs, System.in);
+        Auditor auditor = new Auditor(engine, namespace);
+        if (fix != null) {
+            // The manifests go to stdout; what could not be read is said on stderr (the report carries it otherwise).
+            for (ManifestError e : read.errors()) {
+                err.println("audit: " + e.source() + ":" + e.line() + ": " + e.message());
+            }
+            write(fix.equals("patches") ? patches(auditor, engine, read.documents()) : fixed(auditor, read.documents()));
+            return read.errors().isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
+        }
+        AuditReport report = auditor.audit(read.documents(), read.errors(), effective);
+        String out = switch (reportFormat) {
+            case TEXT -> TextReport.render(report, colour());
+            case JSON -> AdmissionReviews.toPrettyString(JsonReport.render(report)) + "\n";
+            case SARIF -> AdmissionReviews.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(SarifReport.render(report, version())) + "\n";
+            case JUNIT -> JunitReport.render(report);
+        };
+        write(out);
+        if (!report.errors().isEmpty()) {
+            return ExitCodes.USAGE;
+        }
+        return report.hasViolations() && effective == Mode.ENFORCE ? ExitCodes.VIOLATIONS : ExitCodes.OK;
+    }
+
+    private boolean colour() {
+        return color.equals("always") || (color.equals("auto") && outputFile == null && System.console() != null
+                && System.getenv("NO_COLOR") == null);
+    }
+
+    private void write(String text) throws IOException {
+        if (outputFile != null) {
+            Files.writeString(outputFile, text, StandardCharsets.UTF_8);
+        } else {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    private static ObjectMapper yaml() {
+        return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
+    }
+
+    private static String fixed(Auditor auditor, List<Document> documents) throws IOException {
+        ObjectMapper yaml = yaml();
+        StringBuilder s = new StringBuilder();
+        for (Document d : documents) {
+            s.append(s.length() == 0 ? "" : "---\n").append(yaml.writeValueAsString(auditor.fix(d)));
+        }
+        return s.toString();
+    }
+
+    /** A kustomization fragment: JSON 6902 patches, one per workload, that a GitOps repository keeps beside its sources. */
+    private String patches(Auditor auditor, PolicyEngine engine, List<Document> documents) throws IOException {
+        ObjectNode root = AdmissionReviews.mapper().createObjectNode();
+        ArrayNode list = root.putArray("patches");
+        for (Document d : documents) {
+            JsonNode o = d.object();
+            String apiVersion = o.path("apiVersion").asText("");
+            Optional<WorkloadKind> kind = engine.config().workloadKinds().findByApiVersion(apiVersion, o.path("kind").asText(""));
+            if (kind.isEmpty() || o.path("metadata").path("name").asText("").isEmpty()) {
+                continue;
+            }
+            String ns = o.path("metadata").path("namespace").asText("");
+            ArrayNode ops = auditor.templatePatch(kind.get(), o, ns.isEmpty() ? namespace : ns);
+            if (ops.isEmpty()) {
+                continue;
+            }
+            ObjectNode p = list.addObject();
+            ObjectNode target = p.putObject("target");
+            int slash = apiVersion.indexOf('/');
+            if (slash > 0) {
+                target.put("group", apiVersion.substring(0, slash));
+            }
+            target.put("version", apiVersion.substring(slash + 1)).put("kind", o.path("kind").asText())
+                    .put("name", o.path("metadata").path("name").asText());
+            if (!ns.isEmpty()) {
+                target.put("namespace", ns);
+            }
+            p.put("patch", yaml().writeValueAsString(ops));
+        }
+        String text = yaml().writeValueAsString(root);
+        return "# rofs-guard: add these to kustomization.yaml (patches:). Generated from the catalog of known images.\n"
+                + text + (text.endsWith("\n") ? "" : "\n");
+    }
+
+    private static String version() {
+        String v = AuditCommand.class.getPackage().getImplementationVersion();
+        return v != null ? v : "development";
+    }
+}
