@@ -26,7 +26,11 @@ public final class Cli {
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return ExitCodes.USAGE;
         });
-        return cmd.execute(args);
+        // `--fix` takes an optional value that must be attached (`--fix=patches`): a bare `--fix` must not swallow
+        // the next argument, which is a path.
+        String[] normalised = java.util.Arrays.stream(args).map(a -> a.equals("--fix") ? "--fix=manifests" : a)
+                .toArray(String[]::new);
+        return cmd.execute(normalised);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

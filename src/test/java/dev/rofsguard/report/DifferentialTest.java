@@ -1,0 +1,76 @@
+package dev.rofsguard.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.Fixtures;
+import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.AdmissionRequest;
+import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.MutatingAdmission;
+import dev.rofsguard.admission.ValidatingAdmission;
+import dev.rofsguard.manifest.Document;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.Operation;
+import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.policy.Verdict;
+import dev.rofsguard.policy.Violation;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * For every CREATE AdmissionReview fixture of the webhook tests: the CLI's verdict on the object equals the
+ * webhook's, where the webhook is the pipeline the API server runs (mutate, apply the patch, validate).
+ */
+class DifferentialTest {
+
+    static Stream<String> fixtures() throws IOException {
+        try (Stream<Path> files = Files.list(Fixtures.path("admission"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void cliAndWebhookAgree(String fixture) throws Exception {
+        AdmissionRequest request = AdmissionReviews.parse(Fixtures.review(fixture));
+        if (request.operation() != Operation.CREATE || request.object() == null || !request.object().isObject()) {
+            return; // manifests are creations; UPDATE/DELETE semantics exist only at admission
+        }
+        PolicyEngine engine = Fixtures.engine("-");
+
+        JsonNode object = request.object();
+        JsonNode mutated = AdmissionReviews.mapper().readTree(new MutatingAdmission(() -> engine).mutate(request).body()).path("response");
+        if (mutated.has("patch")) {
+            object = JsonPatch.apply(AdmissionReviews.mapper().readTree(Base64.getDecoder().decode(mutated.path("patch").asText())), object);
+        }
+        AdmissionRequest patched = new AdmissionRequest(request.uid(), request.group(), request.version(), request.kind(),
+                request.subResource(), request.name(), request.namespace(), request.operation(), request.dryRun(), object, null);
+        AdmissionAnswer webhook = new ValidatingAdmission(() -> engine).validate(patched, Mode.ENFORCE, true);
+
+        Optional<AuditedObject> cli = new Auditor(engine, request.namespace())
+                .audit(new Document(fixture, 1, request.object(), Map.of()));
+        if (cli.isEmpty()) {
+            assertThat(webhook.decision().verdict().reason()).startsWith("not a workload");
+            return;
+        }
+        Verdict w = webhook.decision().verdict();
+        Verdict c = cli.get().verdict();
+        assertThat(c.outcome()).as(c.reason() + " vs " + w.reason()).isEqualTo(w.outcome());
+        assertThat(names(c.violations())).isEqualTo(names(w.violations()));
+        assertThat(c.exemptions()).isEqualTo(w.exemptions());
+    }
+
+    private static List<String> names(List<Violation> violations) {
+        return violations.stream().map(v -> v.containerKind().field() + "/" + v.container()).toList();
+    }
+}
