@@ -220,6 +220,20 @@ if ! stamped openapi-gen || [ ! -s "$OA" ]; then
   stamp openapi-gen
 fi
 
+# ---- 6b. reflect2 v1.0.1 vs Go 1.18+: patch the vendored copy as reflect2 v1.0.2 does ----------------
+# Go 1.18 changed reflect.mapiterinit to fill a caller-provided iterator instead of returning one. The vendored
+# reflect2 v1.0.1 still links the old signature, so json-iterator's sorted-map encoding (used e.g. to annotate a
+# mutating webhook's patch) crashes the API server with SIGSEGV on the first patch it receives. v1.0.2's fix:
+R2=vendor/github.com/modern-go/reflect2
+if ! grep -q 'm unsafe.Pointer, it \*hiter)' "$R2/unsafe_link.go"; then
+  log "patch $R2 for Go 1.18+ map iteration (as upstream reflect2 v1.0.2)"
+  sed -i 's|^func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer) \*hiter$|func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer, it *hiter)|' "$R2/unsafe_link.go"
+  perl -0pi -e 's/return &UnsafeMapIterator\{\n\t\thiter:      mapiterinit\(type2.rtype, \*\(\*unsafe.Pointer\)\(obj\)\),/var it hiter\n\tmapiterinit(type2.rtype, *(*unsafe.Pointer)(obj), &it)\n\treturn &UnsafeMapIterator{\n\t\thiter:      &it,/' "$R2/unsafe_map.go"
+  grep -q 'm unsafe.Pointer, it \*hiter)' "$R2/unsafe_link.go" && grep -q 'hiter:      &it,' "$R2/unsafe_map.go" \
+    || die "could not patch $R2 (unexpected source)"
+  rm -f "$DIR/bin/kube-apiserver-${K8S_GIT_VERSION#v}"   # built from the unpatched tree: rebuild
+fi
+
 # ---- 7. kube-apiserver with version ldflags ---------------------------------------------------------
 APIBIN=$DIR/bin/kube-apiserver-${K8S_GIT_VERSION#v}
 if [ ! -x "$APIBIN" ]; then
