@@ -225,12 +225,14 @@ fi
 # reflect2 v1.0.1 still links the old signature, so json-iterator's sorted-map encoding (used e.g. to annotate a
 # mutating webhook's patch) crashes the API server with SIGSEGV on the first patch it receives. v1.0.2's fix:
 R2=vendor/github.com/modern-go/reflect2
-if ! grep -q 'm unsafe.Pointer, it \*hiter)' "$R2/unsafe_link.go"; then
+if ! grep -q 'checkBucket uintptr' "$R2/unsafe_link.go"; then
   log "patch $R2 for Go 1.18+ map iteration (as upstream reflect2 v1.0.2)"
   sed -i 's|^func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer) \*hiter$|func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer, it *hiter)|' "$R2/unsafe_link.go"
   perl -0pi -e 's/return &UnsafeMapIterator\{\n\t\thiter:      mapiterinit\(type2.rtype, \*\(\*unsafe.Pointer\)\(obj\)\),/var it hiter\n\tmapiterinit(type2.rtype, *(*unsafe.Pointer)(obj), &it)\n\treturn &UnsafeMapIterator{\n\t\thiter:      &it,/' "$R2/unsafe_map.go"
+  # ...and the iterator must be the runtime's full hiter (12 words), not just its first two fields.
+  perl -0pi -e 's/type hiter struct \{\n\tkey   unsafe.Pointer[^\n]*\n\tvalue unsafe.Pointer[^\n]*\n\t\/\/ rest fields are ignored\n\}/type hiter struct {\n\tkey         unsafe.Pointer\n\tvalue       unsafe.Pointer\n\tt           unsafe.Pointer\n\th           unsafe.Pointer\n\tbuckets     unsafe.Pointer\n\tbptr        unsafe.Pointer\n\toverflow    *[]unsafe.Pointer\n\toldoverflow *[]unsafe.Pointer\n\tstartBucket uintptr\n\toffset      uint8\n\twrapped     bool\n\tB           uint8\n\ti           uint8\n\tbucket      uintptr\n\tcheckBucket uintptr\n}/' "$R2/unsafe_link.go"
   grep -q 'm unsafe.Pointer, it \*hiter)' "$R2/unsafe_link.go" && grep -q 'hiter:      &it,' "$R2/unsafe_map.go" \
-    || die "could not patch $R2 (unexpected source)"
+    && grep -q 'checkBucket uintptr' "$R2/unsafe_link.go" || die "could not patch $R2 (unexpected source)"
   rm -f "$DIR/bin/kube-apiserver-${K8S_GIT_VERSION#v}"   # built from the unpatched tree: rebuild
 fi
 

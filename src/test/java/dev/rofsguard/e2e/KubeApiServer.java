@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * project's scripts; the binaries are built once per machine and cached under ~/.cache/rofs-guard/kapi. If they
  * cannot be built or started the tests fail: they never skip silently.
  */
-public final class KubeApiServer implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
+public final class KubeApiServer implements BeforeAllCallback, ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     public static final Path ROOT = Path.of("").toAbsolutePath();
     public static final Path WORK = ROOT.resolve("target/e2e");
