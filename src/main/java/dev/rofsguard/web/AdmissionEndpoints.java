@@ -29,19 +29,21 @@ public class AdmissionEndpoints {
     @Path("validate")
     @NonBlocking
     public Response validate(byte[] body) {
-        return admissions.answer(admissions.validating().validate(body, null));
+        long start = System.nanoTime();
+        return admissions.answer("validate", start, admissions.validating().validate(body, null));
     }
 
     @POST
     @Path("validate/{mode}")
     @NonBlocking
     public Response validate(@PathParam("mode") String mode, byte[] body) {
+        long start = System.nanoTime();
         Optional<Mode> m = Mode.parse(mode);
         if (m.isEmpty()) {
             return Response.status(404).entity(AdmissionReviews.error(404,
                     "unknown mode '" + mode + "': use /validate/enforce, /validate/warn or /validate/audit")).build();
         }
-        return admissions.answer(admissions.validating().validate(body, m.get()));
+        return admissions.answer("validate", start, admissions.validating().validate(body, m.get()));
     }
 
     /** For namespaces the webhook configuration routes away from the mutation: workloads are judged as they stand. */
@@ -49,18 +51,20 @@ public class AdmissionEndpoints {
     @Path("validate/{mode}/no-mutation")
     @NonBlocking
     public Response validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
+        long start = System.nanoTime();
         Optional<Mode> m = Mode.parse(mode);
         if (m.isEmpty()) {
             return Response.status(404).entity(AdmissionReviews.error(404,
                     "unknown mode '" + mode + "': use /validate/enforce/no-mutation, /validate/warn/no-mutation or /validate/audit/no-mutation")).build();
         }
-        return admissions.answer(admissions.validating().validate(body, m.get(), false));
+        return admissions.answer("validate", start, admissions.validating().validate(body, m.get(), false));
     }
 
     @POST
     @Path("mutate")
     @NonBlocking
     public Response mutate(byte[] body) {
-        return admissions.answer(admissions.mutating().mutate(body));
+        long start = System.nanoTime();
+        return admissions.answer("mutate", start, admissions.mutating().mutate(body));
     }
 }

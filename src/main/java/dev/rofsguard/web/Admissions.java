@@ -1,6 +1,15 @@
 package dev.rofsguard.web;
 
 import dev.rofsguard.admission.AdmissionAnswer;
+import dev.rofsguard.admission.AdmissionRequest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import jakarta.enterprise.event.Observes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import dev.rofsguard.admission.MutatingAdmission;
 import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.policy.Decision;
@@ -22,10 +31,50 @@ public class Admissions {
     private final ValidatingAdmission validating;
     private final MutatingAdmission mutating;
 
+    private final MeterRegistry registry;
+    private final Map<String, Timer> latency = new HashMap<>();
+    private volatile boolean draining;
+
     @Inject
-    public Admissions(PolicyHolder policy) {
+    public Admissions(PolicyHolder policy, MeterRegistry registry) {
         this.validating = new ValidatingAdmission(policy::current);
         this.mutating = new MutatingAdmission(policy::current);
+        this.registry = registry;
+        for (String endpoint : new String[] {"validate", "mutate"}) {
+            latency.put(endpoint, Timer.builder("rofs_guard_admission_duration").tag("endpoint", endpoint)
+                    .description("Time to answer an admission request, from its body to the answer")
+                    .publishPercentileHistogram().register(registry));
+        }
+    }
+
+    /**
+     * Shutdown has begun (SIGTERM, then the configured shutdown delay): keep answering, but ask the API server to
+     * close its pooled keep-alive connection after each answer, so that it reconnects to a pod that stays.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        draining = true;
+        LOG.info("shutdown delay started: still answering, with Connection: close");
+    }
+
+    /** Times and counts one admission; the door passes what it did. */
+    public Response answer(String endpoint, long startNanos, AdmissionAnswer answer) {
+        AdmissionRequest r = answer.request();
+        Decision d = answer.decision();
+        String decision = r == null ? "bad-request"
+                : d != null ? (d.allowed() ? (d.verdict().outcome() == Outcome.FAIL ? "allow-with-findings" : "allow") : "deny")
+                : (answer.plan() != null && !answer.plan().isEmpty() ? "patch" : "no-patch");
+        Tags tags = Tags.of("endpoint", endpoint, "operation", r == null ? "" : r.operation().name(),
+                "kind", r == null ? "" : r.kind(), "mode", d == null ? "" : d.mode().label(), "decision", decision);
+        registry.counter("rofs_guard_admission_requests", tags).increment();
+        latency.get(endpoint).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        if (answer.plan() != null) {
+            answer.plan().changes().values().forEach(c -> registry.counter("rofs_guard_patches_applied", "entry", c.entry()).increment());
+        }
+        Response response = answer(answer);
+        if (draining) {
+            response.getHeaders().putSingle("Connection", "close");
+        }
+        return response;
     }
 
     public ValidatingAdmission validating() {
@@ -36,7 +85,7 @@ public class Admissions {
         return mutating;
     }
 
-    public Response answer(AdmissionAnswer answer) {
+    private Response answer(AdmissionAnswer answer) {
         Decision d = answer.decision();
         if (d != null && d.verdict().outcome() == Outcome.FAIL) {
             String containers = d.verdict().violations().stream().map(Violation::container).collect(Collectors.joining(","));

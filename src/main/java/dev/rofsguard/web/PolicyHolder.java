@@ -39,6 +39,10 @@ public class PolicyHolder {
     @ConfigProperty(name = "rofs-guard.reload-interval", defaultValue = "10s")
     Duration reloadInterval;
 
+    /** Null in plain unit tests, which construct the holder by hand. */
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private final AtomicReference<PolicyEngine> engine = new AtomicReference<>();
     private volatile FileTime loadedVersion;
     private ScheduledExecutorService watcher;
@@ -84,11 +88,19 @@ public class PolicyHolder {
             engine.set(new PolicyEngine(PolicyLoader.load(path(), ownNamespace.orElse(null))));
             loadedVersion = now;
             LOG.infof("policy reloaded from %s", policyFile.get());
+            count("reloaded");
             return true;
         } catch (ConfigException e) {
             loadedVersion = now; // do not log the same broken file every period
             LOG.errorf("policy reload refused, the last good policy stays in force: %s", e.getMessage());
+            count("refused");
             return false;
+        }
+    }
+
+    private void count(String result) {
+        if (registry != null) {
+            registry.counter("rofs_guard_config_reloads", "result", result).increment();
         }
     }
 

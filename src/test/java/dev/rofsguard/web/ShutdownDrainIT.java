@@ -1,0 +1,91 @@
+package dev.rofsguard.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rofsguard.Fixtures;
+import dev.rofsguard.tls.TlsBootstrap;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rolling updates must not fail admissions: after SIGTERM the packaged server keeps answering through the shutdown
+ * delay, with Connection: close (so the API server drops its pooled connection), and reports not ready.
+ */
+class ShutdownDrainIT {
+
+    @Test
+    void keepsAnsweringWithConnectionCloseDuringTheShutdownDelay(@TempDir Path dir) throws Exception {
+        Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Drofs-guard.tls.cert-file=" + dir.resolve("tls.crt"), "-Drofs-guard.tls.key-file=" + dir.resolve("tls.key"),
+                "-Dquarkus.http.ssl-port=28443", "-Dquarkus.management.port=29000", "-Drofs-guard.shutdown.delay=4s",
+                "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (status("http://127.0.0.1:29000/q/health/ready") != 200) {
+                assertThat(System.nanoTime()).as(Files.readString(dir.resolve("server.log"))).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            HttpsURLConnection before = post(ca);
+            assertThat(before.getResponseCode()).isEqualTo(200);
+            assertThat(before.getHeaderField("Connection")).isNotEqualToIgnoringCase("close");
+
+            p.destroy(); // SIGTERM
+            Thread.sleep(500);
+            HttpsURLConnection during = post(ca);
+            assertThat(during.getResponseCode()).isEqualTo(200);
+            assertThat(during.getHeaderField("Connection")).isEqualToIgnoringCase("close");
+            assertThat(status("http://127.0.0.1:29000/q/health/ready")).isEqualTo(503);
+
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("server.log"))).contains("shutdown delay started");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static int status(String url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+            c.setConnectTimeout(1000);
+            return c.getResponseCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    private static HttpsURLConnection post(Path ca) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(ca)) {
+            ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:28443/validate").openConnection();
+        c.setSSLSocketFactory(ctx.getSocketFactory());
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(Fixtures.review("pod-create-compliant.json"));
+        }
+        return c;
+    }
+}
