@@ -1,0 +1,101 @@
+package dev.rofsguard.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rofsguard.Fixtures;
+import dev.rofsguard.manifest.Document;
+import dev.rofsguard.manifest.ManifestReader;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.Outcome;
+import dev.rofsguard.report.AuditReport;
+import dev.rofsguard.report.Auditor;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** deploy/ as kubectl would read it: every object typed with nothing left over, and we eat our own food. */
+class DeployManifestsTest {
+
+    static final Path DEPLOY = Path.of("deploy");
+
+    static List<Document> documents() {
+        ManifestReader.Result r = ManifestReader.read(List.of(DEPLOY.toString()), InputStream.nullInputStream());
+        assertThat(r.errors()).isEmpty();
+        return r.documents().stream().filter(d -> !d.object().path("kind").asText().equals("Kustomization")).toList();
+    }
+
+    @Test
+    void everyObjectReadsIntoItsTypedClassWithNothingLeftOver() throws Exception {
+        for (Document d : documents()) {
+            HasMetadata o = ManifestChecks.typed(dev.rofsguard.admission.AdmissionReviews.mapper().writeValueAsString(d.object()));
+            if (d.object().path("apiVersion").asText().startsWith("cert-manager.io/")) {
+                assertThat(o).isInstanceOf(GenericKubernetesResource.class); // a CRD fabric8 does not model
+                continue;
+            }
+            assertThat(o).as(d.source()).isNotInstanceOf(GenericKubernetesResource.class);
+            ManifestChecks.assertFullyTyped(o, d.source() + ":" + d.line());
+        }
+    }
+
+    @Test
+    void theLeftoverCheckCatchesATypo() {
+        HasMetadata typo = ManifestChecks.typed("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  template:\n"
+                + "    spec:\n      containers:\n        - {name: a, image: b, securityContex: {readOnlyRootFilesystem: true}}\n");
+        assertThat(ManifestChecks.leftovers(typo)).singleElement().asString().contains("securityContex");
+    }
+
+    @Test
+    void kustomizationListsEveryFile() throws Exception {
+        String kustomization = Files.readString(DEPLOY.resolve("kustomization.yaml"));
+        try (var files = Files.list(DEPLOY)) {
+            Set<String> yaml = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+                    .collect(Collectors.toSet());
+            assertThat(yaml).isNotEmpty().allSatisfy(f -> assertThat(kustomization).contains("- " + f));
+        }
+    }
+
+    @Test
+    void ourOwnDeploymentPassesOurOwnAuditWithoutTheMutation() throws Exception {
+        AuditReport report = new Auditor(Fixtures.engine("mutation-off.yaml"), "rofs-guard").audit(documents(), List.of(), Mode.ENFORCE);
+        assertThat(report.objects()).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo("Deployment");
+            assertThat(o.verdict().outcome()).as(o.verdict().reason()).isEqualTo(Outcome.PASS);
+        });
+    }
+
+    @Test
+    void webhookEntriesAreMutuallyExclusiveAndFailOnlyForEnforce() throws Exception {
+        Document d = documents().stream().filter(x -> x.object().path("kind").asText().equals("ValidatingWebhookConfiguration"))
+                .findFirst().orElseThrow();
+        ValidatingWebhookConfiguration v = (ValidatingWebhookConfiguration) ManifestChecks.typed(
+                dev.rofsguard.admission.AdmissionReviews.mapper().writeValueAsString(d.object()));
+        assertThat(v.getWebhooks()).hasSize(6).allSatisfy(w -> {
+            assertThat(w.getAdmissionReviewVersions()).containsExactly("v1");
+            assertThat(w.getSideEffects()).isEqualTo("None");
+            assertThat(w.getMatchPolicy()).isEqualTo("Equivalent");
+            assertThat(w.getTimeoutSeconds()).isNotNull();
+            assertThat(w.getFailurePolicy()).isEqualTo(w.getName().startsWith("enforce") ? "Fail" : "Ignore");
+            assertThat(w.getRules()).anySatisfy(r -> assertThat(r.getResources()).contains("pods/ephemeralcontainers"));
+        });
+        // For every combination of labels, exactly one entry matches.
+        for (String mode : new String[] {null, "warn", "audit", "off"}) {
+            for (String mutation : new String[] {null, "off"}) {
+                long matching = v.getWebhooks().stream().filter(w -> w.getNamespaceSelector().getMatchExpressions().stream()
+                        .allMatch(e -> {
+                            String value = e.getKey().equals("rofs-guard.dev/mode") ? mode
+                                    : e.getKey().equals("rofs-guard.dev/mutation") ? mutation : "shop";
+                            boolean in = value != null && e.getValues().contains(value);
+                            return e.getOperator().equals("In") ? in : !in;
+                        })).count();
+                assertThat(matching).as("mode=" + mode + " mutation=" + mutation).isEqualTo("off".equals(mode) ? 0 : 1);
+            }
+        }
+    }
+}
