@@ -21,11 +21,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** deploy/ as kubectl would read it: every object typed with nothing left over, and we eat our own food. */
-class DeployManifestsTest {
+public class DeployManifestsTest {
 
     static final Path DEPLOY = Path.of("deploy");
 
-    static List<Document> documents() {
+    public static List<Document> documents() {
         ManifestReader.Result r = ManifestReader.read(List.of(DEPLOY.toString()), InputStream.nullInputStream());
         assertThat(r.errors()).isEmpty();
         return r.documents().stream().filter(d -> !d.object().path("kind").asText().equals("Kustomization")).toList();
