@@ -23,9 +23,22 @@ final class SelfProbe {
     private SelfProbe() {
     }
 
-    static void post(Vertx vertx, int port, String certFile, String path, byte[] body, int connections, int requestsPerConnection)
-            throws IOException {
+    /** Warms both protocols; returns the failures (one per protocol that could not be warmed), empty when all went well. */
+    static List<String> post(Vertx vertx, int port, String certFile, String path, byte[] body, int connections, int requestsPerConnection) {
+        List<String> failures = new ArrayList<>();
         for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
+            try {
+                post(vertx, version, port, certFile, path, body, connections, requestsPerConnection);
+            } catch (IOException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        return failures;
+    }
+
+    private static void post(Vertx vertx, HttpVersion version, int port, String certFile, String path, byte[] body,
+                             int connections, int requestsPerConnection) throws IOException {
+        {
             HttpClientOptions options = new HttpClientOptions().setSsl(true).setVerifyHost(false)
                     .setTrustOptions(new PemTrustOptions().addCertPath(certFile))
                     .setProtocolVersion(version).setUseAlpn(version == HttpVersion.HTTP_2)
@@ -42,7 +55,7 @@ final class SelfProbe {
                                 .compose(resp -> resp.body().map(b -> resp.statusCode())));
                     }
                     for (Future<Integer> f : batch) {
-                        int status = f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        int status = f.toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
                         if (status != 200) {
                             throw new IOException("warm-up request over " + version + " answered " + status);
                         }
@@ -52,7 +65,7 @@ final class SelfProbe {
                 Thread.currentThread().interrupt();
                 throw new IOException("warm-up interrupted", e);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IOException("warm-up request over " + version + " failed: " + e.getMessage(), e);
+                throw new IOException("warm-up request over " + version + " failed: " + e, e);
             } finally {
                 client.close();
             }

@@ -75,7 +75,9 @@ public class Warmup {
             long inProcess = System.nanoTime();
             if (port > 0 && httpsConnections > 0) {
                 // A compliant pod: warms the same path without writing decision log lines.
-                SelfProbe.post(vertx, port, certFile, "/validate", samples.get(0), httpsConnections, httpsRequestsPerConnection);
+                List<String> failures = SelfProbe.post(vertx, port, certFile, "/validate", samples.get(0), httpsConnections,
+                        httpsRequestsPerConnection);
+                failures.forEach(f -> LOG.warnf("warm-up over HTTPS incomplete: %s", f));
             }
             LOG.infof("warm-up done in %d ms (in-process %d ms, over HTTPS %d ms)", (System.nanoTime() - start) / 1_000_000,
                     (inProcess - start) / 1_000_000, (System.nanoTime() - inProcess) / 1_000_000);
