@@ -44,8 +44,20 @@ final class AuditCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "manifest files or directories, or - for stdin")
+    @Parameters(arity = "0..*", paramLabel = "PATH", description = "manifest files or directories, or - for stdin")
     List<String> inputs;
+
+    @Option(names = "--cluster", description = "audit what runs in the cluster (kubeconfig or in-cluster service account) instead of files")
+    boolean cluster;
+
+    @Option(names = {"-n", "--cluster-namespace"}, paramLabel = "NS", description = "with --cluster: only this namespace (default: all)")
+    String clusterNamespace;
+
+    @Option(names = {"-l", "--selector"}, paramLabel = "SELECTOR", description = "with --cluster: label selector")
+    String selector;
+
+    @Option(names = "--page-size", paramLabel = "N", defaultValue = "500", description = "with --cluster: objects per list page (default: ${DEFAULT-VALUE})")
+    int pageSize;
 
     @Option(names = "--mode", paramLabel = "MODE", description = "enforce (fail on violations), warn or audit (report only); default: the policy's mode")
     String mode;
@@ -100,6 +112,13 @@ final class AuditCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Mode effective = chosen != null ? chosen : engine.config().defaultMode();
+        if (cluster) {
+            return auditCluster(engine, effective, reportFormat, err);
+        }
+        if (inputs == null || inputs.isEmpty()) {
+            err.println("audit: give manifest paths, - for stdin, or --cluster");
+            return ExitCodes.USAGE;
+        }
         ManifestReader.Result read = ManifestReader.read(inputs, System.in);
         Auditor auditor = new Auditor(engine, namespace);
         if (fix != null) {
@@ -111,6 +130,27 @@ final class AuditCommand implements Callable<Integer> {
             return read.errors().isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
         }
         AuditReport report = auditor.audit(read.documents(), read.errors(), effective);
+        return report(report, reportFormat, effective);
+    }
+
+    private int auditCluster(PolicyEngine engine, Mode effective, ReportFormat reportFormat, PrintWriter err) throws IOException {
+        if (fix != null || (inputs != null && !inputs.isEmpty())) {
+            err.println("audit: --cluster takes no paths and no --fix");
+            return ExitCodes.USAGE;
+        }
+        AuditReport report;
+        try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
+            ClusterAudit audit = new ClusterAudit(client, new Auditor(engine, "default", false), pageSize,
+                    System.console() != null ? err : null);
+            report = audit.run(clusterNamespace, selector, effective);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            err.println("audit: cannot list the cluster: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        return report(report, reportFormat, effective);
+    }
+
+    private int report(AuditReport report, ReportFormat reportFormat, Mode effective) throws IOException {
         String out = switch (reportFormat) {
             case TEXT -> TextReport.render(report, colour());
             case JSON -> AdmissionReviews.toPrettyString(JsonReport.render(report)) + "\n";

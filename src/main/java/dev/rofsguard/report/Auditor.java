@@ -38,10 +38,21 @@ public final class Auditor {
     private final PatchPlanner planner;
     private final String defaultNamespace;
 
+    private final boolean mutatePods;
+
     public Auditor(PolicyEngine engine, String defaultNamespace) {
+        this(engine, defaultNamespace, true);
+    }
+
+    /**
+     * @param mutatePods true for manifests (the mutating webhook will run before the pod is judged); false for live
+     *                   pods, whose volumes can no longer change
+     */
+    public Auditor(PolicyEngine engine, String defaultNamespace, boolean mutatePods) {
         this.engine = engine;
         this.planner = new PatchPlanner(engine);
         this.defaultNamespace = defaultNamespace;
+        this.mutatePods = mutatePods;
     }
 
     public AuditReport audit(List<Document> documents, List<ManifestError> errors, Mode mode) {
@@ -71,7 +82,7 @@ public final class Auditor {
         Subject subject = Subject.create(kind.get().group(), kindName, namespace, object);
         Verdict verdict;
         if (kind.get().isPod()) {
-            JsonNode mutated = applyMutation(object, namespace);
+            JsonNode mutated = mutatePods ? applyMutation(object, namespace) : object;
             verdict = engine.evaluate(Subject.create("", "Pod", namespace, mutated), false);
         } else {
             verdict = engine.evaluate(subject);

@@ -26,12 +26,12 @@ public final class TextReport {
                 lastSource = o.document().source();
                 s.append(lastSource).append('\n');
             }
-            s.append("  ").append(o.document().line()).append(": ").append(o.kind()).append(' ')
+            s.append("  ").append(o.document().line() > 0 ? o.document().line() + ": " : "").append(o.kind()).append(' ')
                     .append(o.namespace().isEmpty() ? "" : o.namespace() + "/").append(o.name()).append(" — ")
                     .append(o.verdict().outcome() == Outcome.FAIL ? red : "").append(o.verdict().outcome().label())
                     .append(reset).append(": ").append(o.verdict().reason()).append('\n');
             for (Finding f : o.findings()) {
-                s.append("    ").append(red).append(f.containerLine()).append(": ").append(f.containerKind()).append(" \"")
+                s.append("    ").append(red).append(f.containerLine() > 0 ? f.containerLine() + ": " : "").append(f.containerKind()).append(" \"")
                         .append(f.container()).append("\" ").append(f.problem()).append(reset).append('\n');
                 s.append(dim).append("      fix (").append(f.fieldPath()).append("):\n");
                 f.fix().lines().forEach(l -> s.append("        ").append(l).append('\n'));
