@@ -4,7 +4,9 @@ import dev.rofsguard.image.ImagePattern;
 import dev.rofsguard.image.ImageReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The catalog of known images, validated. Entries are tried in order (the user's first); the first whose pattern
@@ -15,11 +17,14 @@ import java.util.Optional;
  * @param defaultMedium    {@code Memory} or null
  * @param allImages        paths for every container, or empty when that option is off
  */
-public record Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages) {
+public record Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages,
+                      Map<String, Optional<Match>> matches) {
 
-    public Catalog {
-        entries = List.copyOf(entries);
-        allImages = List.copyOf(allImages);
+    /** A cluster runs few distinct images many times: matches are remembered, up to this many images. */
+    private static final int REMEMBERED_IMAGES = 10_000;
+
+    public Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages) {
+        this(List.copyOf(entries), defaultSizeLimit, defaultMedium, List.copyOf(allImages), new ConcurrentHashMap<>());
     }
 
     /** What the catalog says about one image, with scratch paths resolved to their medium and size. */
@@ -32,6 +37,19 @@ public record Catalog(List<CatalogEntry> entries, String defaultSizeLimit, Strin
 
     /** The match for an image as written in a pod spec; empty when unknown or unparsable. */
     public Optional<Match> match(String image) {
+        Optional<Match> known = matches.get(image);
+        if (known != null) {
+            return known;
+        }
+        Optional<Match> match = compute(image);
+        if (matches.size() >= REMEMBERED_IMAGES) {
+            matches.clear(); // crude but bounded; a working set refills it at once
+        }
+        matches.put(image, match);
+        return match;
+    }
+
+    private Optional<Match> compute(String image) {
         Optional<ImageReference> ref = ImageReference.parse(image);
         if (ref.isEmpty()) {
             return Optional.empty();

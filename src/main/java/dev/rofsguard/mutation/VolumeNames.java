@@ -17,15 +17,19 @@ public final class VolumeNames {
     public static final int MAX = 63;
     public static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final String PREFIX = "rofs-";
+    private static final Pattern NOT_ALNUM = Pattern.compile("[^a-z0-9]+");
 
     private VolumeNames() {
     }
 
     public static String forPath(String container, String path, Set<String> taken) {
         String readable = PREFIX + slug(container) + "-" + (path.equals("/") ? "root" : slug(path));
+        if (readable.length() <= MAX && !taken.contains(readable)) {
+            return readable;
+        }
+        // Too long or taken: a hash of what the volume is for keeps the name deterministic and distinct.
         String hash = hash(container + "\u0000" + path);
-        String name = readable.length() <= MAX && !readable.endsWith("-") && !taken.contains(readable)
-                ? readable : withHash(readable, hash);
+        String name = withHash(readable, hash);
         for (int i = 2; taken.contains(name); i++) {
             name = withHash(readable, hash + i);
         }
@@ -40,7 +44,7 @@ public final class VolumeNames {
     }
 
     static String slug(String s) {
-        String lower = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        String lower = NOT_ALNUM.matcher(s.toLowerCase(Locale.ROOT)).replaceAll("-");
         String trimmed = trimDashes(lower);
         return trimmed.isEmpty() ? "x" : trimmed;
     }

@@ -1,6 +1,7 @@
 package dev.rofsguard.policy;
 
 import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.image.ImageReference;
 import dev.rofsguard.podspec.ContainerKind;
 import dev.rofsguard.podspec.ContainerView;
 import dev.rofsguard.podspec.PodSpecView;
@@ -153,8 +154,12 @@ public final class PolicyEngine {
         if (config.exemptContainers().contains(qualified)) {
             return Optional.of(new Exemption(Exemption.Kind.CONTAINER, c.name(), qualified));
         }
+        if (config.exemptImages().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ImageReference> ref = ImageReference.parse(c.image());
         for (ImagePattern p : config.exemptImages()) {
-            if (p.matches(c.image())) {
+            if (ref.isPresent() && p.matches(ref.get())) {
                 return Optional.of(new Exemption(Exemption.Kind.IMAGE, c.name(), p.toString()));
             }
         }

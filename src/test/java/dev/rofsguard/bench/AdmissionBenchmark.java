@@ -3,6 +3,7 @@ package dev.rofsguard.bench;
 import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.MutatingAdmission;
 import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.policy.Decision;
@@ -23,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * µs per admission in-process: bytes of an AdmissionReview in, bytes of the answer out (parse, decide, write),
- * and the decision alone over an already-parsed request.
+ * the mutation (parse, plan the patch, write), and the decision alone over an already-parsed request.
  * Run: {@code ./mvnw -B -Pbench test-compile exec:exec}
  */
 @State(Scope.Benchmark)
@@ -39,6 +40,7 @@ public class AdmissionBenchmark {
 
     private byte[] body;
     private ValidatingAdmission admission;
+    private MutatingAdmission mutating;
     private PolicyEngine engine;
     private AdmissionRequest parsed;
 
@@ -49,6 +51,7 @@ public class AdmissionBenchmark {
         }
         engine = new PolicyEngine(PolicyLoader.load(null, "rofs-guard"));
         admission = new ValidatingAdmission(() -> engine);
+        mutating = new MutatingAdmission(() -> engine);
         parsed = AdmissionReviews.parse(body);
     }
 
@@ -56,6 +59,11 @@ public class AdmissionBenchmark {
     public byte[] review() {
         AdmissionAnswer answer = admission.validate(body, Mode.ENFORCE);
         return answer.body();
+    }
+
+    @Benchmark
+    public byte[] mutate() {
+        return mutating.mutate(body).body();
     }
 
     @Benchmark
