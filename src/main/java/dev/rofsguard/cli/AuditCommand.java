@@ -59,8 +59,8 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--page-size", paramLabel = "N", defaultValue = "500", description = "with --cluster: objects per list page (default: ${DEFAULT-VALUE})")
     int pageSize;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "enforce (fail on violations), warn or audit (report only); default: the policy's mode")
-    String mode;
+    @Option(names = "--mode", paramLabel = "MODE", converter = Inputs.ModeConverter.class, description = "enforce (fail on violations), warn or audit (report only); default: the policy's mode")
+    Mode mode;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
     Path config;
@@ -85,14 +85,7 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        Mode chosen = null;
-        if (mode != null) {
-            chosen = Mode.parse(mode).orElse(null);
-            if (chosen == null) {
-                err.println("audit: --mode '" + mode + "' is not one of enforce, warn, audit");
-                return ExitCodes.USAGE;
-            }
-        }
+        Mode chosen = mode;
         ReportFormat reportFormat;
         try {
             reportFormat = ReportFormat.parse(format);

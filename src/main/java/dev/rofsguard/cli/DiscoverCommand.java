@@ -1,12 +1,9 @@
 package dev.rofsguard.cli;
 
 import dev.rofsguard.discover.Discovery;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,13 +32,11 @@ final class DiscoverCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String text;
-        try {
-            text = input.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(input));
-        } catch (IOException e) {
-            err.println("discover: cannot read " + input + ": " + e.getMessage());
+        Optional<String> read = Inputs.readText("discover", input, err);
+        if (read.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        String text = read.get();
         List<Discovery.Proposal> proposals = Discovery.propose(text);
         if (proposals.isEmpty()) {
             err.println("discover: found no written paths (expected `A /path` / `C /path` lines or \"Read-only file system\" errors)");

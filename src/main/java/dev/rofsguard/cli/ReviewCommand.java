@@ -11,8 +11,8 @@ import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.PolicyEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,8 +32,8 @@ final class ReviewCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "REVIEW", description = "AdmissionReview JSON file, or - for stdin")
     String input;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "enforce, warn or audit (default: the policy's mode)")
-    String mode;
+    @Option(names = "--mode", paramLabel = "MODE", converter = Inputs.ModeConverter.class, description = "enforce, warn or audit (default: the policy's mode)")
+    Mode mode;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
     Path config;
@@ -51,14 +51,7 @@ final class ReviewCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Mode chosen = null;
-        if (mode != null) {
-            chosen = Mode.parse(mode).orElse(null);
-            if (chosen == null) {
-                err.println("review: --mode '" + mode + "' is not one of enforce, warn, audit");
-                return ExitCodes.USAGE;
-            }
-        }
+        Mode chosen = mode;
         PolicyEngine engine;
         try {
             engine = new PolicyEngine(PolicyLoader.load(config, ownNamespace));
@@ -66,13 +59,11 @@ final class ReviewCommand implements Callable<Integer> {
             err.println("review: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        byte[] body;
-        try {
-            body = input.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
-        } catch (IOException e) {
-            err.println("review: cannot read " + input + ": " + e.getMessage());
+        Optional<byte[]> read = Inputs.read("review", input, err);
+        if (read.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        byte[] body = read.get();
         AdmissionAnswer answer = mutate ? new MutatingAdmission(() -> engine).mutate(body)
                 : new ValidatingAdmission(() -> engine).validate(body, chosen, !noMutation);
         try {

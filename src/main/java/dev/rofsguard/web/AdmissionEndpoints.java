@@ -37,13 +37,7 @@ public class AdmissionEndpoints {
     @Path("validate/{mode}")
     @NonBlocking
     public Response validate(@PathParam("mode") String mode, byte[] body) {
-        long start = System.nanoTime();
-        Optional<Mode> m = Mode.parse(mode);
-        if (m.isEmpty()) {
-            return Response.status(404).entity(AdmissionReviews.error(404,
-                    "unknown mode '" + mode + "': use /validate/enforce, /validate/warn or /validate/audit")).build();
-        }
-        return admissions.answer("validate", start, admissions.validating().validate(body, m.get()));
+        return validateIn(mode, body, true);
     }
 
     /** For namespaces the webhook configuration routes away from the mutation: workloads are judged as they stand. */
@@ -51,13 +45,18 @@ public class AdmissionEndpoints {
     @Path("validate/{mode}/no-mutation")
     @NonBlocking
     public Response validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
+        return validateIn(mode, body, false);
+    }
+
+    private Response validateIn(String mode, byte[] body, boolean mutationRouted) {
         long start = System.nanoTime();
         Optional<Mode> m = Mode.parse(mode);
         if (m.isEmpty()) {
-            return Response.status(404).entity(AdmissionReviews.error(404,
-                    "unknown mode '" + mode + "': use /validate/enforce/no-mutation, /validate/warn/no-mutation or /validate/audit/no-mutation")).build();
+            String suffix = mutationRouted ? "" : "/no-mutation";
+            return Response.status(404).entity(AdmissionReviews.error(404, "unknown mode '" + mode + "': use /validate/enforce"
+                    + suffix + ", /validate/warn" + suffix + " or /validate/audit" + suffix)).build();
         }
-        return admissions.answer("validate", start, admissions.validating().validate(body, m.get(), false));
+        return admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted));
     }
 
     @POST
