@@ -17,6 +17,10 @@ public class Main {
         if (args.length > 0 && Cli.handles(args[0])) {
             System.exit(Cli.run(args));
         }
+        if (TlsBootstrap.startBuiltInController()) {
+            Quarkus.run(args);
+            return;
+        }
         Path ca = TlsBootstrap.ensureServingCertificate();
         if (ca != null) {
             System.err.println("rofs-guard: no serving certificate configured (rofs-guard.tls.cert-file); "

@@ -95,6 +95,29 @@ public final class CertificateAuthority {
         return certificate;
     }
 
+    /** The CA's private key as PKCS#8 PEM (kept in its own Secret by the built-in controller). */
+    public String privateKeyPem() throws IOException {
+        return pem(new JcaPKCS8Generator(keyPair.getPrivate(), null).generate());
+    }
+
+    /** A CA stored earlier: its certificate and PKCS#8 private key, both PEM. */
+    public static CertificateAuthority load(String certificatePem, String privateKeyPem) throws IOException, GeneralSecurityException {
+        X509Certificate cert = readCertificate(certificatePem);
+        try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(privateKeyPem))) {
+            Object o = parser.readObject();
+            if (!(o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info)) {
+                throw new GeneralSecurityException("not a PKCS#8 private key");
+            }
+            java.security.PrivateKey key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPrivateKey(info);
+            return new CertificateAuthority(new KeyPair(cert.getPublicKey(), key), cert);
+        }
+    }
+
+    public static X509Certificate readCertificate(String pem) throws GeneralSecurityException {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
     /** A certificate this CA signed, with its key pair. */
     public record Issued(X509Certificate certificate, KeyPair keyPair) {
 

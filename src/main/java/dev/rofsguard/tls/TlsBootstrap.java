@@ -20,6 +20,46 @@ public final class TlsBootstrap {
     private TlsBootstrap() {
     }
 
+    /**
+     * {@code rofs-guard.certificates.mode=builtIn}: the built-in controller keeps the certificate in Secrets and the
+     * webhook configurations' caBundle up to date; the server reads the files it writes under the temp directory.
+     * Returns true when the controller is in charge.
+     */
+    public static boolean startBuiltInController() throws IOException, GeneralSecurityException {
+        if (!"builtIn".equals(value("rofs-guard.certificates.mode"))) {
+            return false;
+        }
+        String namespace = value("rofs-guard.namespace");
+        if (namespace == null || namespace.isBlank()) {
+            throw new IllegalStateException("rofs-guard.certificates.mode=builtIn needs rofs-guard.namespace (ROFS_GUARD_NAMESPACE)");
+        }
+        String release = value("rofs-guard.release") != null ? value("rofs-guard.release") : "rofs-guard";
+        io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+        CertificateController controller = new CertificateController(client, namespace, release, CertificateController.SERVING_VALIDITY);
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "rofs-guard-tls");
+        controller.reconcile().write(dir);
+        System.setProperty(CERT_PROPERTY, dir.resolve("tls.crt").toString());
+        System.setProperty(KEY_PROPERTY, dir.resolve("tls.key").toString());
+        java.util.concurrent.ScheduledExecutorService renew = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rofs-guard-certificates");
+            t.setDaemon(true);
+            return t;
+        });
+        // Each replica checks hourly; the files it writes are re-read by the server (rofs-guard.tls.reload-period).
+        renew.scheduleWithFixedDelay(() -> {
+            try {
+                CertificateController.Material m = controller.reconcile();
+                m.write(dir);
+                if (m.renewed()) {
+                    System.err.println("rofs-guard: serving certificate renewed by the built-in controller");
+                }
+            } catch (Exception e) {
+                System.err.println("rofs-guard: certificate check failed, will retry: " + e);
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.HOURS);
+        return true;
+    }
+
     /** Sets the certificate properties to generated files unless configured; returns the CA file, or null. */
     public static Path ensureServingCertificate() throws IOException, GeneralSecurityException {
         if (configured(CERT_PROPERTY) && configured(KEY_PROPERTY)) {

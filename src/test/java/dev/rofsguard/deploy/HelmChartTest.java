@@ -52,11 +52,12 @@ class HelmChartTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"defaults", "warn-default", "existing-secret", "everything-switched"})
+    @ValueSource(strings = {"defaults", "warn-default", "existing-secret", "built-in", "everything-switched"})
     void everyRenderedObjectIsFullyTyped(String variant) throws Exception {
         Map<String, Object> values = switch (variant) {
             case "defaults" -> Map.of();
             case "warn-default" -> Map.of("mode", "warn", "mutation.enabled", "false");
+            case "built-in" -> Map.of("certificates.mode", "builtIn");
             case "existing-secret" -> Map.of("certificates.mode", "existingSecret", "certificates.existingSecret.name", "my-tls",
                     "certificates.existingSecret.caBundle", "LS0tLS1CRUdJTg==");
             default -> Map.ofEntries(Map.entry("mode", "audit"), Map.entry("replicas", "3"),
@@ -99,6 +100,11 @@ class HelmChartTest {
         }
         if (variant.equals("existing-secret")) {
             assertThat(kinds).doesNotContain("Certificate", "Issuer");
+        }
+        if (variant.equals("built-in")) {
+            assertThat(kinds).doesNotContain("Certificate", "Issuer").contains("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding");
+        } else {
+            assertThat(kinds).doesNotContain("Role", "ClusterRole");
         }
     }
 
