@@ -32,11 +32,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The chart with real Helm (helm-java bundles it): lint, render with every option, read back typed, audit ourselves. */
-class HelmChartTest {
+public class HelmChartTest {
 
     static final Path CHART = Path.of("charts/rofs-guard");
 
-    static List<Document> render(Map<String, Object> values) {
+    public static List<Document> render(Map<String, Object> values) {
         TemplateCommand t = new Helm(CHART).template().withName("rofs-guard").withNamespace("rofs-guard");
         values.forEach(t::set);
         String yaml = t.call();
