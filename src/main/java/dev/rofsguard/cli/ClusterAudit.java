@@ -103,10 +103,6 @@ final class ClusterAudit {
         return page(client.batch().v1beta1().cronjobs(), namespace, selector, o);
     }
 
-    int folded() {
-        return folded;
-    }
-
     private Optional<AuditedObject> audit(HasMetadata item) {
         JsonNode object = AdmissionReviews.mapper().valueToTree(item);
         String source = "cluster";

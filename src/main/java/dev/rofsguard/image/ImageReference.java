@@ -75,19 +75,6 @@ public record ImageReference(String registry, String repository, String tag, Str
         return Optional.of(new ImageReference(registry, remainder, m.group(2), m.group(3)));
     }
 
-    /** The familiar name Docker would print: {@code nginx} for {@code docker.io/library/nginx}. */
-    public String familiarName() {
-        if (registry.equals(DOCKER_HUB)) {
-            return repository.startsWith("library/") ? repository.substring("library/".length()) : repository;
-        }
-        return registry + "/" + repository;
-    }
-
-    /** The last path component of the repository, e.g. {@code nginx} for {@code nginxinc/nginx-unprivileged}. */
-    public String baseName() {
-        return repository.substring(repository.lastIndexOf('/') + 1);
-    }
-
     @Override
     public String toString() {
         return registry + "/" + repository + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");

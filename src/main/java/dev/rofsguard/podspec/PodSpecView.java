@@ -1,7 +1,6 @@
 package dev.rofsguard.podspec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -93,13 +92,5 @@ public final class PodSpecView {
     public Optional<String> podAnnotation(String key) {
         JsonNode value = podMetadata.path("annotations").get(key);
         return value != null && value.isTextual() ? Optional.of(value.textValue()) : Optional.empty();
-    }
-
-    public JsonNode podMetadata() {
-        return podMetadata;
-    }
-
-    public static JsonNode missing() {
-        return MissingNode.getInstance();
     }
 }

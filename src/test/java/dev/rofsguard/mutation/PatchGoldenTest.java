@@ -3,7 +3,6 @@ package dev.rofsguard.mutation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
@@ -82,9 +81,5 @@ class PatchGoldenTest {
         }
         assertThat(Files.exists(source)).as("golden file " + source + " (run with -Dgolden.update=true)").isTrue();
         assertThat(actual).as(resource).isEqualTo(AdmissionReviews.mapper().readTree(Files.readAllBytes(source)));
-    }
-
-    static ArrayNode empty() {
-        return AdmissionReviews.mapper().createArrayNode();
     }
 }
