@@ -83,7 +83,7 @@ final class ClusterAudit {
         if (progress != null) {
             progress.println();
         }
-        return new AuditReport(mode, objects, List.of(), 0);
+        return new AuditReport(mode, objects, List.of(), 0, folded);
     }
 
     private boolean cronJobsV1beta1;

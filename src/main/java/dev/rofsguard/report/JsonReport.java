@@ -23,6 +23,7 @@ public final class JsonReport {
         }
         summary.put("findings", report.findings().size());
         summary.put("notWorkloads", report.notWorkloads());
+        summary.put("foldedUnderOwners", report.folded());
         summary.put("inputErrors", report.errors().size());
         ArrayNode objects = root.putArray("objects");
         for (AuditedObject o : report.objects()) {

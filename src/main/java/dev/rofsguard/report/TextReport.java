@@ -46,7 +46,9 @@ public final class TextReport {
         s.append(report.objects().size()).append(" workload objects: ").append(report.count(Outcome.FAIL)).append(" failed, ")
                 .append(report.count(Outcome.PASS)).append(" passed, ").append(report.count(Outcome.SKIP)).append(" skipped, ")
                 .append(report.count(Outcome.ERROR)).append(" errors; ").append(report.findings().size()).append(" findings; ")
-                .append(report.notWorkloads()).append(" other documents skipped; ").append(report.errors().size())
+                .append(report.notWorkloads()).append(" other documents skipped; ")
+                .append(report.folded() > 0 ? report.folded() + " owned objects folded under their owners; " : "")
+                .append(report.errors().size())
                 .append(" input errors (mode ").append(report.mode().label()).append(")\n");
         return s.toString();
     }

@@ -63,16 +63,19 @@ public class Admissions {
         String decision = r == null ? "bad-request"
                 : d != null ? (d.allowed() ? (d.verdict().outcome() == Outcome.FAIL ? "allow-with-findings" : "allow") : "deny")
                 : (answer.plan() != null && !answer.plan().isEmpty() ? "patch" : "no-patch");
+        Response response = answer(answer);
+        if (draining) {
+            response.getHeaders().putSingle("Connection", "close");
+        }
+        if (r != null && Warmup.UID.equals(r.uid())) {
+            return response; // the warm-up's own requests are not admissions: keep them out of the metrics
+        }
         Tags tags = Tags.of("endpoint", endpoint, "operation", r == null ? "" : r.operation().name(),
                 "kind", r == null ? "" : r.kind(), "mode", d == null ? "" : d.mode().label(), "decision", decision);
         registry.counter("rofs_guard_admission_requests", tags).increment();
         latency.get(endpoint).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         if (answer.plan() != null) {
             answer.plan().changes().values().forEach(c -> registry.counter("rofs_guard_patches_applied", "entry", c.entry()).increment());
-        }
-        Response response = answer(answer);
-        if (draining) {
-            response.getHeaders().putSingle("Connection", "close");
         }
         return response;
     }

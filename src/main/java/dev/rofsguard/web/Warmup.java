@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
 public class Warmup {
 
     private static final Logger LOG = Logger.getLogger(Warmup.class);
+    /** The uid of the warm-up's own review: not hexadecimal, so no API server ever sends it. */
+    public static final String UID = "00000000-0000-4000-8000-00000000warm";
+
     private static final List<String> SAMPLES = List.of("pod-compliant.json", "pod-create-by-replicaset.json",
             "deployment-create.json", "pod-ephemeral-update.json", "pod-update-finalizer.json");
 

@@ -58,5 +58,6 @@ class ClusterAuditE2E {
         assertThat(objects).containsExactlyInAnyOrder("Deployment/api=fail", "Pod/bare-0=pass", "Pod/bare-1=fail",
                 "Pod/bare-2=pass", "Pod/bare-3=fail");
         assertThat(report.at("/findings/0/source").asText()).isEqualTo("cluster");
+        assertThat(report.at("/summary/foldedUnderOwners").asInt()).isEqualTo(2); // the ReplicaSet and its Pod
     }
 }

@@ -28,4 +28,28 @@ class MetricsTest {
                 .body(containsString("rofs_guard_admission_duration_seconds_bucket{endpoint=\"mutate\""))
                 .body(containsString("rofs_guard_patches_applied_total{entry=\"nginx\"}"));
     }
+
+    @jakarta.inject.Inject
+    Admissions admissions;
+
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    @Test
+    void theWarmupsOwnRequestsAreNotCounted() throws Exception {
+        byte[] warmup;
+        try (var in = Warmup.class.getResourceAsStream("/warmup/pod-compliant.json")) {
+            warmup = in.readAllBytes();
+        }
+        double before = requests();
+        admissions.answer("validate", System.nanoTime(), admissions.validating().validate(warmup, null));
+        org.assertj.core.api.Assertions.assertThat(requests()).isEqualTo(before);
+        admissions.answer("validate", System.nanoTime(), admissions.validating().validate(Fixtures.review("pod-create-compliant.json"), null));
+        org.assertj.core.api.Assertions.assertThat(requests()).isEqualTo(before + 1);
+    }
+
+    private double requests() {
+        return registry.find("rofs_guard_admission_requests").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
 }
