@@ -65,25 +65,47 @@ public final class CertificateController {
         }
     }
 
+    /** How long a replaced CA stays in the caBundle: every replica reconciles hourly and re-reads its files each minute. */
+    public static final Duration PREVIOUS_CA_OVERLAP = Duration.ofHours(2);
+    private static final String PREVIOUS_CA = "previous-ca.crt";
+    private static final String PREVIOUS_CA_UNTIL = "rofs-guard.dev/previous-ca-until";
+
     public Material reconcile() throws IOException, GeneralSecurityException {
-        CertificateAuthority ca = ensureCa();
+        Secret caSecretNow = ensureCa();
+        CertificateAuthority ca = CertificateAuthority.load(decode(caSecretNow, "tls.crt"), decode(caSecretNow, "tls.key"));
         String caPem = CertificateAuthority.pem(ca.certificate());
         Material material = ensureServing(ca, caPem, 0);
-        injectCaBundle(caPem);
+        injectCaBundle(caPem + previousCa(caSecretNow));
         return material;
     }
 
-    private CertificateAuthority ensureCa() throws IOException, GeneralSecurityException {
+    /** The replaced CA while its overlap lasts: pods not yet serving the new certificate stay trusted. */
+    private static String previousCa(Secret caSecret) {
+        String until = caSecret.getMetadata().getAnnotations() == null ? null
+                : caSecret.getMetadata().getAnnotations().get(PREVIOUS_CA_UNTIL);
+        if (until == null || caSecret.getData() == null || !caSecret.getData().containsKey(PREVIOUS_CA)
+                || Instant.now().isAfter(Instant.parse(until))) {
+            return "";
+        }
+        return decode(caSecret, PREVIOUS_CA);
+    }
+
+    private Secret ensureCa() throws IOException, GeneralSecurityException {
         for (int attempt = 0; attempt < 3; attempt++) {
             Secret existing = client.secrets().inNamespace(namespace).withName(caSecret).get();
             if (existing != null) {
-                return CertificateAuthority.load(decode(existing, "tls.crt"), decode(existing, "tls.key"));
+                return existing;
             }
             CertificateAuthority ca = CertificateAuthority.create(service + " webhook CA", CA_VALIDITY);
+            Secret created = secret(caSecret, CertificateAuthority.pem(ca.certificate()), ca.privateKeyPem(), null);
+            // A serving certificate from an earlier CA may still be served by other replicas: keep that CA trusted.
+            Secret serving = client.secrets().inNamespace(namespace).withName(servingSecret).get();
+            if (serving != null && serving.getData() != null && serving.getData().containsKey("ca.crt")) {
+                created.getData().put(PREVIOUS_CA, serving.getData().get("ca.crt"));
+                created.getMetadata().setAnnotations(Map.of(PREVIOUS_CA_UNTIL, Instant.now().plus(PREVIOUS_CA_OVERLAP).toString()));
+            }
             try {
-                client.secrets().inNamespace(namespace).resource(secret(caSecret, CertificateAuthority.pem(ca.certificate()),
-                        ca.privateKeyPem(), null)).create();
-                return ca;
+                return client.secrets().inNamespace(namespace).resource(created).create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;

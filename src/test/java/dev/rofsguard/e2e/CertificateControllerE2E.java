@@ -57,7 +57,9 @@ class CertificateControllerE2E {
         assertThat(rotated.caPem()).isNotEqualTo(first.caPem());
         assertThat(rotated.renewed()).isTrue();
         CertificateAuthority.readCertificate(rotated.certificatePem()).verify(CertificateAuthority.readCertificate(rotated.caPem()).getPublicKey());
-        assertCaBundle(k, rotated.caPem());
+        // For the overlap, the caBundle holds the new CA and the replaced one, so replicas still serving the old
+        // certificate stay trusted until they pick up the new one.
+        assertCaBundle(k, rotated.caPem() + first.caPem());
 
         // A certificate with less than a third of its life left is renewed.
         CertificateController shortLived = new CertificateController(k, "certs", "cc", Duration.ofMinutes(1));
