@@ -13,18 +13,42 @@ import java.util.concurrent.ConcurrentHashMap;
  * matches wins. {@code allImages} paths, when enabled, apply to every container, the way CRI-O's read-only mode
  * mounts tmpfs at /tmp, /var/tmp and /run.
  *
- * @param defaultSizeLimit every emptyDir gets a sizeLimit, so a runaway writer is evicted instead of filling the node
- * @param defaultMedium    {@code Memory} or null
- * @param allImages        paths for every container, or empty when that option is off
+ * Every emptyDir gets a sizeLimit (the path's own, else the default), so a runaway writer is evicted instead of
+ * filling the node.
  */
-public record Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages,
-                      Map<String, Optional<Match>> matches) {
+public final class Catalog {
 
     /** A cluster runs few distinct images many times: matches are remembered, up to this many images. */
     private static final int REMEMBERED_IMAGES = 10_000;
 
+    private final List<CatalogEntry> entries;
+    private final String defaultSizeLimit;
+    private final String defaultMedium;
+    private final List<CatalogPath> allImages;
+    private final Map<String, Optional<Match>> matches = new ConcurrentHashMap<>();
+
     public Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages) {
-        this(List.copyOf(entries), defaultSizeLimit, defaultMedium, List.copyOf(allImages), new ConcurrentHashMap<>());
+        this.entries = List.copyOf(entries);
+        this.defaultSizeLimit = defaultSizeLimit;
+        this.defaultMedium = defaultMedium;
+        this.allImages = List.copyOf(allImages);
+    }
+
+    public List<CatalogEntry> entries() {
+        return entries;
+    }
+
+    public String defaultSizeLimit() {
+        return defaultSizeLimit;
+    }
+
+    public String defaultMedium() {
+        return defaultMedium;
+    }
+
+    /** Paths for every container, or empty when that option is off. */
+    public List<CatalogPath> allImages() {
+        return allImages;
     }
 
     /** What the catalog says about one image, with scratch paths resolved to their medium and size. */

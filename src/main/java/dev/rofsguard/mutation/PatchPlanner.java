@@ -40,6 +40,14 @@ public final class PatchPlanner {
 
     /** Pod CREATE: emptyDir volumes at the scratch paths of known images, the flag, the debug scratch volume. */
     public MutationPlan podCreate(JsonNode pod, String namespace) {
+        return podCreate(pod, namespace, true);
+    }
+
+    /**
+     * @param record whether to write the {@code rofs-guard.dev/mutated} annotation; not when the patch is for a
+     *               user's source files ({@code audit --fix}), where it would only be noise
+     */
+    public MutationPlan podCreate(JsonNode pod, String namespace, boolean record) {
         Optional<String> skip = skipReason(pod, namespace);
         if (skip.isPresent()) {
             return skipped(skip.get());
@@ -104,7 +112,7 @@ public final class PatchPlanner {
             newVolumes.add(volume);
         }
         addAll(patch, spec.get("volumes"), "/spec/volumes", newVolumes);
-        if (!changes.isEmpty()) {
+        if (record && !changes.isEmpty()) {
             annotate(patch, pod, changes);
         }
         return new MutationPlan(patch, changes, warnings, null);

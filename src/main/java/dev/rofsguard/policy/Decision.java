@@ -89,7 +89,7 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
         for (Violation v : denying) {
             s.append("\n- ").append(v.summary()).append(" (").append(v.fieldPath()).append(')');
         }
-        s.append("\nFix: add to each container listed:\n  securityContext:\n    readOnlyRootFilesystem: true")
+        s.append("\nFix: add to each container listed:\n  ").append(Violation.FIX.replace("\n", "\n  "))
                 .append("\nand mount an emptyDir volume at each path the program writes (e.g. /tmp).");
         return s.toString();
     }

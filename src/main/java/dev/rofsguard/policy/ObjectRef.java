@@ -23,19 +23,18 @@ public record ObjectRef(String kind, String namespace, String name, String gener
         return new ObjectRef(kind, ns, name, generateName, ownerKind, ownerName);
     }
 
+    /** The name, or {@code generateName*} for objects a controller is still creating. */
+    public String displayName() {
+        return !name.isEmpty() ? name : !generateName.isEmpty() ? generateName + "*" : "<unnamed>";
+    }
+
     /** e.g. {@code Pod shop/web-7d9c8b6f5d-* (generateName, owned by ReplicaSet web-7d9c8b6f5d)}. */
     public String describe() {
         StringBuilder s = new StringBuilder(kind).append(' ');
         if (!namespace.isEmpty()) {
             s.append(namespace).append('/');
         }
-        if (!name.isEmpty()) {
-            s.append(name);
-        } else if (!generateName.isEmpty()) {
-            s.append(generateName).append('*');
-        } else {
-            s.append("<unnamed>");
-        }
+        s.append(displayName());
         if (!ownerKind.isEmpty()) {
             s.append(" (owned by ").append(ownerKind).append(' ').append(ownerName).append(')');
         }

@@ -69,7 +69,7 @@ public final class PolicyEngine {
             return new Verdict(Outcome.SKIP, reason, ref, List.of(), List.of(), List.of("skipped: " + reason));
         }
         List<String> notes = new ArrayList<>();
-        Optional<String> exemptReason = pod.podAnnotation(Annotations.EXEMPT).map(String::trim).filter(r -> !r.isEmpty());
+        Optional<String> exemptReason = exemptAnnotation(pod);
         if (exemptReason.isPresent()) {
             if (config.annotationHonouredIn(namespace)) {
                 return new Verdict(Outcome.SKIP, "exempt by annotation " + Annotations.EXEMPT, ref, List.of(),
@@ -142,8 +142,12 @@ public final class PolicyEngine {
 
     /** The annotation exemption's reason, when present, non-empty and honoured in this namespace. */
     public Optional<String> honouredExemptAnnotation(PodSpecView pod, String namespace) {
-        return pod.podAnnotation(Annotations.EXEMPT).map(String::trim).filter(r -> !r.isEmpty())
-                .filter(r -> config.annotationHonouredIn(namespace));
+        return exemptAnnotation(pod).filter(r -> config.annotationHonouredIn(namespace));
+    }
+
+    /** The reason in {@code rofs-guard.dev/exempt}; an empty reason exempts nothing. */
+    private static Optional<String> exemptAnnotation(PodSpecView pod) {
+        return pod.podAnnotation(Annotations.EXEMPT).map(String::trim).filter(r -> !r.isEmpty());
     }
 
     public Optional<Exemption> containerExemption(ContainerView c, String namespace) {

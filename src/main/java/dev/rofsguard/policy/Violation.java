@@ -31,9 +31,7 @@ public record Violation(String container, ContainerKind containerKind, String im
     }
 
     /** The YAML to put in the container, indented as it would stand under the container's list item. */
-    public String fix() {
-        return "securityContext:\n  readOnlyRootFilesystem: true";
-    }
+    public static final String FIX = "securityContext:\n  readOnlyRootFilesystem: true";
 
     /** One short, complete line: fits a Kubernetes warning (256 characters) for any sane container name. */
     public String summary() {

@@ -87,8 +87,7 @@ public final class Auditor {
         } else {
             verdict = engine.evaluate(subject);
         }
-        String name = ObjectRef.of(kindName, namespace, object).describe().substring(kindName.length() + 1);
-        name = name.startsWith(namespace + "/") ? name.substring(namespace.length() + 1) : name;
+        String name = ObjectRef.of(kindName, namespace, object).displayName();
         List<Finding> findings = new ArrayList<>();
         for (Violation v : verdict.violations()) {
             findings.add(finding(d, kind.get(), kindName, namespace, name, v));
@@ -106,7 +105,7 @@ public final class Auditor {
         }
         String namespace = namespace(object);
         if (kind.get().isPod()) {
-            return stripMutatedAnnotation(planner.podCreate(object, namespace).patch(), object);
+            return JsonPatch.apply(planner.podCreate(object, namespace, false).patch(), object);
         }
         return JsonPatch.apply(templatePatch(kind.get(), object, namespace), object);
     }
@@ -121,16 +120,12 @@ public final class Auditor {
         ObjectNode pseudoPod = N.objectNode();
         pseudoPod.set("metadata", t.path("metadata").isObject() ? t.get("metadata") : N.objectNode());
         pseudoPod.set("spec", t.path("spec"));
-        MutationPlan plan = planner.podCreate(pseudoPod, namespace);
+        MutationPlan plan = planner.podCreate(pseudoPod, namespace, false);
         String prefix = JsonPointers.pointer(template.toArray(String[]::new));
         ArrayNode ops = N.arrayNode();
         for (JsonNode op : plan.patch()) {
-            String path = op.path("path").asText();
-            if (path.startsWith("/metadata")) {
-                continue; // the record annotation belongs on pods, not in the user's sources
-            }
             ObjectNode copy = ((ObjectNode) op).deepCopy();
-            copy.put("path", prefix + path);
+            copy.put("path", prefix + op.path("path").asText());
             ops.add(copy);
         }
         return ops;
@@ -139,16 +134,6 @@ public final class Auditor {
     private JsonNode applyMutation(JsonNode pod, String namespace) {
         MutationPlan plan = planner.podCreate(pod, namespace);
         return plan.isEmpty() ? pod : JsonPatch.apply(plan.patch(), pod);
-    }
-
-    private JsonNode stripMutatedAnnotation(ArrayNode patch, JsonNode pod) {
-        ArrayNode ops = N.arrayNode();
-        patch.forEach(op -> {
-            if (!op.path("path").asText().startsWith("/metadata")) {
-                ops.add(op);
-            }
-        });
-        return JsonPatch.apply(ops, pod);
     }
 
     private String namespace(JsonNode object) {
@@ -181,7 +166,7 @@ public final class Auditor {
 
     /** The YAML to add to the container (and, for catalog images, to the pod spec). */
     static String fixYaml(JsonNode spec, String container, Optional<Catalog.Match> match) {
-        StringBuilder s = new StringBuilder("securityContext:\n  readOnlyRootFilesystem: true");
+        StringBuilder s = new StringBuilder(Violation.FIX);
         if (match.isEmpty() || match.get().scratch().isEmpty()) {
             return s.toString();
         }

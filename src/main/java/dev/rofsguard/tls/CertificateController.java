@@ -2,8 +2,11 @@ package dev.rofsguard.tls;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The built-in certificate controller (as Gatekeeper and Kyverno have), for clusters without cert-manager: keeps a
@@ -171,19 +175,20 @@ public final class CertificateController {
 
     private void injectCaBundleOnce(String caPem) {
         String bundle = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII));
-        ValidatingWebhookConfiguration v = client.admissionRegistration().v1().validatingWebhookConfigurations()
-                .withName(webhookConfigurations).get();
-        if (v != null && v.getWebhooks().stream().anyMatch(w -> !bundle.equals(w.getClientConfig().getCaBundle()))) {
-            client.admissionRegistration().v1().validatingWebhookConfigurations().withName(webhookConfigurations).edit(c -> {
-                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(bundle));
-                return c;
-            });
-        }
-        MutatingWebhookConfiguration m = client.admissionRegistration().v1().mutatingWebhookConfigurations()
-                .withName(webhookConfigurations).get();
-        if (m != null && m.getWebhooks().stream().anyMatch(w -> !bundle.equals(w.getClientConfig().getCaBundle()))) {
-            client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(webhookConfigurations).edit(c -> {
-                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(bundle));
+        var registration = client.admissionRegistration().v1();
+        inject(registration.validatingWebhookConfigurations().withName(webhookConfigurations),
+                c -> c.getWebhooks().stream().map(ValidatingWebhook::getClientConfig).toList(), bundle);
+        inject(registration.mutatingWebhookConfigurations().withName(webhookConfigurations),
+                c -> c.getWebhooks().stream().map(MutatingWebhook::getClientConfig).toList(), bundle);
+    }
+
+    /** Writes the bundle into every webhook of one configuration, only when one of them differs. */
+    private static <T extends HasMetadata> void inject(Resource<T> configuration, Function<T, List<WebhookClientConfig>> clients,
+                                                       String bundle) {
+        T current = configuration.get();
+        if (current != null && clients.apply(current).stream().anyMatch(c -> !bundle.equals(c.getCaBundle()))) {
+            configuration.edit(c -> {
+                clients.apply(c).forEach(cc -> cc.setCaBundle(bundle));
                 return c;
             });
         }
