@@ -1,10 +1,11 @@
 package dev.rofsguard.config;
 
 import dev.rofsguard.image.ImagePattern;
-import dev.rofsguard.mutation.Catalog;
-import dev.rofsguard.mutation.CatalogEntry;
-import dev.rofsguard.mutation.CatalogPath;
-import dev.rofsguard.mutation.PathType;
+import io.fabric8.kubernetes.api.model.Quantity;
+import dev.rofsguard.catalog.Catalog;
+import dev.rofsguard.catalog.CatalogEntry;
+import dev.rofsguard.catalog.CatalogPath;
+import dev.rofsguard.catalog.PathType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.regex.Pattern;
 final class CatalogValidator {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
-    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
     private static final Pattern PATH = Pattern.compile("/[^\\x00]*");
 
     private CatalogValidator() {
@@ -116,9 +116,17 @@ final class CatalogValidator {
         return paths;
     }
 
-    private static void quantity(String q, String where) throws ConfigException {
-        if (!QUANTITY.matcher(q).matches()) {
-            throw new ConfigException(where + " '" + q + "' is not a Kubernetes quantity such as 64Mi or 1Gi");
+    /** A positive Kubernetes quantity, as fabric8 (and the API server) reads it: 64Mi, 1e9, .5Gi. */
+    static void quantity(String q, String where) throws ConfigException {
+        boolean valid;
+        try {
+            valid = q != null && q.equals(q.strip()) && !q.isEmpty()
+                    && Quantity.getAmountInBytes(Quantity.parse(q)).signum() > 0;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw new ConfigException(where + " '" + q + "' is not a Kubernetes quantity (a positive one, such as 64Mi or 1Gi)");
         }
     }
 

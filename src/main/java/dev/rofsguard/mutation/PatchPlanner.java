@@ -1,86 +1,78 @@
 package dev.rofsguard.mutation;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.catalog.Catalog;
+import dev.rofsguard.catalog.CatalogPath;
+import dev.rofsguard.podspec.Annotations;
 import dev.rofsguard.podspec.ContainerKind;
 import dev.rofsguard.podspec.ContainerView;
 import dev.rofsguard.podspec.PodSpecView;
-import dev.rofsguard.podspec.WorkloadKinds;
-import dev.rofsguard.policy.Annotations;
-import dev.rofsguard.policy.PolicyEngine;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * Plans the mutation of a Pod as explicit JSON Patch operations against the incoming JSON (never a diff of a
- * re-serialised model). Pure: no I/O. Idempotent: planning again on the patched pod yields no operation.
+ * Plans the mutation of a pod spec (a Pod's, or a workload's template) as explicit operations against the incoming
+ * JSON, with paths under the kind's pod spec. Pure: no I/O. Idempotent: planning again on the patched object yields
+ * no operation. It decides nothing about exemptions: the judge passes the containers it may touch.
  */
 public final class PatchPlanner {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final PolicyEngine policy;
     private final Catalog catalog;
     private final MutationConfig config;
 
-    public PatchPlanner(PolicyEngine policy) {
-        this.policy = policy;
-        this.catalog = policy.config().catalog();
-        this.config = policy.config().mutation();
-    }
-
-    /** Pod CREATE: emptyDir volumes at the scratch paths of known images, the flag, the debug scratch volume. */
-    public MutationPlan podCreate(JsonNode pod, String namespace) {
-        return podCreate(pod, namespace, true);
+    public PatchPlanner(MutationConfig config, Catalog catalog) {
+        this.catalog = catalog;
+        this.config = config;
     }
 
     /**
-     * @param record whether to write the {@code rofs-guard.dev/mutated} annotation; not when the patch is for a
-     *               user's source files ({@code audit --fix}), where it would only be noise
+     * At creation: emptyDir volumes at the scratch paths of known images, the flag, the debug scratch volume.
+     *
+     * @param eligible the containers and init containers the judge lets the mutation touch (not exempt)
      */
-    public MutationPlan podCreate(JsonNode pod, String namespace, boolean record) {
-        Optional<String> skip = skipReason(pod, namespace);
-        if (skip.isPresent()) {
-            return skipped(skip.get());
-        }
-        PodSpecView view = PodSpecView.of(podKind(), pod).orElseThrow();
-        JsonNode spec = view.spec();
+    public Plan create(PodSpecView pod, List<ContainerView> eligible) {
+        JsonNode spec = pod.spec();
         Set<String> volumeNames = new HashSet<>();
         for (JsonNode v : spec.path("volumes")) {
             volumeNames.add(v.path("name").asText(""));
         }
-        ArrayNode patch = NODES.arrayNode();
+        VolumeNames names = new VolumeNames(volumeNames);
+        List<Plan.Op> ops = new ArrayList<>();
         List<ObjectNode> newVolumes = new ArrayList<>();
-        Map<String, MutationPlan.ContainerChange> changes = new LinkedHashMap<>();
+        List<String> volumeReasons = new ArrayList<>();
+        Map<String, Plan.ContainerChange> changes = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        JsonPointer specPointer = JsonPointer.compile(pod.kind().podSpecPointer());
 
-        for (ContainerView c : view.containers()) {
-            if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER || policy.containerExemption(c, namespace).isPresent()) {
+        for (ContainerView c : eligible) {
+            if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER) {
                 continue;
             }
-            Optional<Catalog.Match> match = catalog.match(c.image());
-            if (match.isEmpty()) {
+            Catalog.Match match = catalog.match(c.image()).orElse(null);
+            if (match == null) {
                 continue;
             }
-            String base = JsonPointers.pointer("spec", c.kind().field(), String.valueOf(c.index()));
+            JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
             Set<String> mounted = mountPaths(c.node());
             List<ObjectNode> newMounts = new ArrayList<>();
-            List<String> paths = new ArrayList<>();
-            for (Catalog.Scratch s : match.get().scratch()) {
+            List<Plan.Mount> mounts = new ArrayList<>();
+            for (Catalog.Scratch s : match.scratch()) {
                 if (mounted.contains(normalise(s.path()))) {
                     continue;
                 }
-                String name = VolumeNames.forPath(c.name(), s.path(), volumeNames);
-                volumeNames.add(name);
+                String name = names.forPath(c.name(), s.path());
                 ObjectNode emptyDir = NODES.objectNode();
                 if (s.medium() != null) {
                     emptyDir.put("medium", s.medium());
@@ -91,19 +83,21 @@ public final class PatchPlanner {
                 ObjectNode volume = NODES.objectNode().put("name", name);
                 volume.set("emptyDir", emptyDir);
                 newVolumes.add(volume);
+                volumeReasons.add(match.entry() + ": " + s.path());
                 newMounts.add(NODES.objectNode().put("name", name).put("mountPath", s.path()));
                 mounted.add(normalise(s.path()));
-                paths.add(s.path());
+                mounts.add(new Plan.Mount(name, s.path(), s.medium(), s.sizeLimit()));
             }
-            for (CatalogPath d : match.get().data()) {
+            for (CatalogPath d : match.data()) {
                 if (!covered(mounted, d.path())) {
-                    warnings.add(dataWarning(c, match.get().entry(), d.path()));
+                    warnings.add(dataWarning(c, match.entry(), d.path()));
                 }
             }
-            addAll(patch, c.node().get("volumeMounts"), base + "/volumeMounts", newMounts);
-            boolean flag = config.setReadOnlyRootFilesystem() && setFlag(patch, c, base);
-            if (!paths.isEmpty() || flag) {
-                changes.put(c.name(), new MutationPlan.ContainerChange(match.get().entry(), paths, flag));
+            addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), newMounts,
+                    "catalog entry " + match.entry() + ": scratch paths of the image");
+            boolean flag = config.setReadOnlyRootFilesystem() && setFlag(ops, c, base, "catalog entry " + match.entry());
+            if (!mounts.isEmpty() || flag) {
+                changes.put(c.name(), new Plan.ContainerChange(match.entry(), mounts, flag));
             }
         }
         if (config.debugScratchVolume() && !volumeNames.contains(MutationConfig.DEBUG_VOLUME)) {
@@ -111,118 +105,52 @@ public final class PatchPlanner {
             volume.putObject("emptyDir").put("sizeLimit", config.debugScratchSizeLimit());
             newVolumes.add(volume);
         }
-        addAll(patch, spec.get("volumes"), "/spec/volumes", newVolumes);
-        if (record && !changes.isEmpty()) {
-            annotate(patch, pod, changes);
-        }
-        return new MutationPlan(patch, changes, warnings, null);
+        addAll(ops, spec.get("volumes"), specPointer.appendProperty("volumes"), newVolumes, "emptyDir volumes for the mounts");
+        return new Plan(ops, changes, warnings, null);
     }
 
     /**
      * UPDATE of pods/ephemeralcontainers ({@code kubectl debug}): each new ephemeral container gets the flag (a
      * read-only debug shell still works) and, with the debug scratch volume, a writable /tmp.
+     *
+     * @param added the ephemeral containers this update adds that the judge lets the mutation touch
      */
-    public MutationPlan ephemeralUpdate(JsonNode pod, JsonNode oldPod, String namespace) {
+    public Plan ephemeral(PodSpecView pod, List<ContainerView> added) {
         if (!config.ephemeralContainers()) {
-            return skipped("ephemeral-container mutation is off");
+            return Plan.skipped("ephemeral-container mutation is off");
         }
-        Optional<String> skip = skipReason(pod, namespace);
-        if (skip.isPresent()) {
-            return skipped(skip.get());
-        }
-        PodSpecView view = PodSpecView.of(podKind(), pod).orElseThrow();
-        Set<String> existing = new HashSet<>();
-        PodSpecView.of(podKind(), oldPod).ifPresent(old -> old.containers().forEach(c -> existing.add(c.key())));
         boolean debugVolume = false;
-        for (JsonNode v : view.spec().path("volumes")) {
+        for (JsonNode v : pod.spec().path("volumes")) {
             debugVolume |= MutationConfig.DEBUG_VOLUME.equals(v.path("name").asText());
         }
-        ArrayNode patch = NODES.arrayNode();
-        Map<String, MutationPlan.ContainerChange> changes = new LinkedHashMap<>();
-        for (ContainerView c : view.containers()) {
-            if (c.kind() != ContainerKind.EPHEMERAL_CONTAINER || existing.contains(c.key())
-                    || policy.containerExemption(c, namespace).isPresent()) {
-                continue;
-            }
-            String base = JsonPointers.pointer("spec", c.kind().field(), String.valueOf(c.index()));
-            boolean flag = setFlag(patch, c, base);
-            List<String> paths = new ArrayList<>();
+        JsonPointer specPointer = JsonPointer.compile(pod.kind().podSpecPointer());
+        List<Plan.Op> ops = new ArrayList<>();
+        Map<String, Plan.ContainerChange> changes = new LinkedHashMap<>();
+        for (ContainerView c : added) {
+            JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
+            boolean flag = setFlag(ops, c, base, "ephemeral container");
+            List<Plan.Mount> mounts = new ArrayList<>();
             if (debugVolume && !mountPaths(c.node()).contains(MutationConfig.DEBUG_MOUNT_PATH)) {
-                addAll(patch, c.node().get("volumeMounts"), base + "/volumeMounts", List.of(NODES.objectNode()
-                        .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)));
-                paths.add(MutationConfig.DEBUG_MOUNT_PATH);
+                addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), List.of(NODES.objectNode()
+                        .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)),
+                        "debug scratch volume");
+                mounts.add(new Plan.Mount(MutationConfig.DEBUG_VOLUME, MutationConfig.DEBUG_MOUNT_PATH, null, null));
             }
-            if (flag || !paths.isEmpty()) {
-                changes.put(c.name(), new MutationPlan.ContainerChange("ephemeral", paths, flag));
+            if (flag || !mounts.isEmpty()) {
+                changes.put(c.name(), new Plan.ContainerChange("ephemeral", mounts, flag));
             }
         }
-        return new MutationPlan(patch, changes, List.of(), null);
+        return new Plan(ops, changes, List.of(), null);
     }
 
-    private Optional<String> skipReason(JsonNode pod, String namespace) {
-        if (!config.enabled()) {
-            return Optional.of("mutation is off");
+    /**
+     * The plan with the {@code rofs-guard.dev/mutated} record added, so that `kubectl get -o yaml` explains itself;
+     * merges with an earlier record. Only for pods the webhook patches (a source file needs no such noise).
+     */
+    public static Plan recorded(Plan plan, JsonNode pod) {
+        if (plan.changes().isEmpty()) {
+            return plan;
         }
-        if (policy.namespaceExempt(namespace)) {
-            return Optional.of("namespace " + namespace + " is exempt");
-        }
-        Optional<PodSpecView> view = PodSpecView.of(podKind(), pod);
-        if (view.isEmpty()) {
-            return Optional.of("no pod spec");
-        }
-        if (view.get().windowsReason().isPresent()) {
-            return Optional.of("Windows pod (" + view.get().windowsReason().get() + ")");
-        }
-        if (policy.honouredExemptAnnotation(view.get(), namespace).isPresent()) {
-            return Optional.of("exempt by annotation " + Annotations.EXEMPT);
-        }
-        return Optional.empty();
-    }
-
-    private static dev.rofsguard.podspec.WorkloadKind podKind() {
-        return WorkloadKinds.BUILT_IN.get(0);
-    }
-
-    /** Adds the flag where absent; an explicit value (false, or a non-boolean) is the user's and stays. */
-    private static boolean setFlag(ArrayNode patch, ContainerView c, String base) {
-        switch (c.rootFilesystem()) {
-            case NO_SECURITY_CONTEXT -> {
-                JsonNode sc = c.node().get("securityContext");
-                if (sc != null && !sc.isNull()) {
-                    return false; // a non-object securityContext: not ours to repair
-                }
-                ObjectNode value = NODES.objectNode().put("readOnlyRootFilesystem", true);
-                patch.addObject().put("op", "add").put("path", base + "/securityContext").set("value", value);
-                return true;
-            }
-            case NOT_SET -> {
-                patch.addObject().put("op", "add").put("path", base + "/securityContext/readOnlyRootFilesystem").put("value", true);
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
-    }
-
-    /** Adds items to an array: the whole array when absent, else one {@code /-} append per item. */
-    private static void addAll(ArrayNode patch, JsonNode existing, String pointer, List<ObjectNode> items) {
-        if (items.isEmpty()) {
-            return;
-        }
-        if (existing == null || existing.isNull() || !existing.isArray()) {
-            ArrayNode all = NODES.arrayNode();
-            items.forEach(all::add);
-            patch.addObject().put("op", "add").put("path", pointer).set("value", all);
-        } else {
-            for (ObjectNode item : items) {
-                patch.addObject().put("op", "add").put("path", pointer + "/-").set("value", item);
-            }
-        }
-    }
-
-    /** Records what was done, so that `kubectl get -o yaml` explains itself; merges with an earlier record. */
-    private static void annotate(ArrayNode patch, JsonNode pod, Map<String, MutationPlan.ContainerChange> changes) {
         ObjectNode record = NODES.objectNode();
         JsonNode annotations = pod.path("metadata").path("annotations");
         JsonNode previous = annotations.get(Annotations.MUTATED);
@@ -236,7 +164,7 @@ public final class PatchPlanner {
                 // not ours or damaged: replaced by this record
             }
         }
-        changes.forEach((name, change) -> {
+        plan.changes().forEach((name, change) -> {
             ObjectNode c = record.putObject(name);
             c.put("entry", change.entry());
             ArrayNode paths = c.putArray("emptyDir");
@@ -244,16 +172,59 @@ public final class PatchPlanner {
             c.put("readOnlyRootFilesystem", change.readOnlyRootFilesystem());
         });
         String value = record.toString();
+        String why = "record of the mutation";
+        Plan.Op op;
         if (!pod.path("metadata").isObject()) {
             ObjectNode meta = NODES.objectNode();
             meta.putObject("annotations").put(Annotations.MUTATED, value);
-            patch.addObject().put("op", "add").put("path", "/metadata").set("value", meta);
+            op = new Plan.Op("/metadata", meta, why);
         } else if (!annotations.isObject()) {
-            ObjectNode value2 = NODES.objectNode().put(Annotations.MUTATED, value);
-            patch.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", value2);
+            op = new Plan.Op("/metadata/annotations", NODES.objectNode().put(Annotations.MUTATED, value), why);
         } else {
-            patch.addObject().put("op", "add").put("path", JsonPointers.pointer("metadata", "annotations", Annotations.MUTATED))
-                    .put("value", value);
+            op = new Plan.Op(JsonPointer.compile("/metadata/annotations").appendProperty(Annotations.MUTATED).toString(),
+                    NODES.textNode(value), why);
+        }
+        List<Plan.Op> ops = new ArrayList<>(plan.ops());
+        ops.add(op);
+        return new Plan(ops, plan.changes(), plan.warnings(), plan.skipped());
+    }
+
+    /** Adds the flag where absent; an explicit value (false, or a non-boolean) is the user's and stays. */
+    private static boolean setFlag(List<Plan.Op> ops, ContainerView c, JsonPointer base, String why) {
+        switch (c.rootFilesystem()) {
+            case NO_SECURITY_CONTEXT -> {
+                JsonNode sc = c.node().get("securityContext");
+                if (sc != null && !sc.isNull()) {
+                    return false; // a non-object securityContext: not ours to repair
+                }
+                ops.add(new Plan.Op(base.appendProperty("securityContext").toString(),
+                        NODES.objectNode().put("readOnlyRootFilesystem", true), why));
+                return true;
+            }
+            case NOT_SET -> {
+                ops.add(new Plan.Op(base.appendProperty("securityContext").appendProperty("readOnlyRootFilesystem").toString(),
+                        NODES.booleanNode(true), why));
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** Adds items to an array: the whole array when absent, else one {@code /-} append per item. */
+    private static void addAll(List<Plan.Op> ops, JsonNode existing, JsonPointer pointer, List<ObjectNode> items, String why) {
+        if (items.isEmpty()) {
+            return;
+        }
+        if (existing == null || existing.isNull() || !existing.isArray()) {
+            ArrayNode all = NODES.arrayNode();
+            items.forEach(all::add);
+            ops.add(new Plan.Op(pointer.toString(), all, why));
+        } else {
+            for (ObjectNode item : items) {
+                ops.add(new Plan.Op(pointer + "/-", item, why));
+            }
         }
     }
 
@@ -287,9 +258,5 @@ public final class PatchPlanner {
     private static String dataWarning(ContainerView c, String entry, String path) {
         return "rofs-guard: " + c.kind().field() + " \"" + c.name() + "\" (" + entry + ") keeps data at " + path
                 + " and nothing is mounted there; mount a PersistentVolumeClaim (an emptyDir would lose it on restart)";
-    }
-
-    private static MutationPlan skipped(String reason) {
-        return new MutationPlan(NODES.arrayNode(), Map.of(), List.of(), reason);
     }
 }

@@ -14,7 +14,7 @@ import dev.rofsguard.manifest.ManifestReader;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Outcome;
 import dev.rofsguard.report.AuditReport;
-import dev.rofsguard.report.Auditor;
+import dev.rofsguard.engine.Origin;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -111,7 +111,7 @@ public class HelmChartTest {
     @Test
     void theRenderedDeploymentPassesOurOwnAudit() {
         List<Document> docs = render(Map.of());
-        AuditReport report = new Auditor(Fixtures.engine("mutation-off.yaml"), "rofs-guard").audit(docs, List.of(), Mode.ENFORCE);
+        AuditReport report = AuditReport.of(Fixtures.engine("mutation-off.yaml"), docs, List.of(), Mode.ENFORCE, Origin.manifest(false), "rofs-guard");
         assertThat(report.objects()).singleElement().satisfies(o -> assertThat(o.verdict().outcome()).isEqualTo(Outcome.PASS));
     }
 

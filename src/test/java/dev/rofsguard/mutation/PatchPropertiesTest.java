@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.Fixtures;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.policy.Subject;
+import io.fabric8.kubernetes.client.utils.KubernetesResourceUtil;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +25,7 @@ import net.jqwik.api.Provide;
 class PatchPropertiesTest {
 
     private static final JsonNodeFactory N = JsonNodeFactory.instance;
-    private static final PolicyEngine ENGINE = Fixtures.engine("debug-volume.yaml");
+    private static final Judge ENGINE = Fixtures.engine("debug-volume.yaml");
     private static final List<String> IMAGES = List.of("nginx", "nginx:1.27-alpine", "mirror.gcr.io/library/nginx",
             "postgres:17", "postgres:18", "node:22", "python:3.13", "httpd:2.4", "memcached", "ghcr.io/acme/api:1",
             "NOT/A/REFERENCE", "mysql:8.4", "mongo:8");
@@ -33,16 +35,15 @@ class PatchPropertiesTest {
 
     @Property(tries = 400)
     void patchAppliesAndTheResultIsValid(@ForAll("pods") ObjectNode pod) throws Exception {
-        PatchPlanner planner = new PatchPlanner(ENGINE);
-        MutationPlan plan = planner.podCreate(pod, "shop");
-        JsonNode patched = JsonPatch.apply(plan.patch(), pod);
+        Plan plan = ENGINE.mutation(Subject.create("", "Pod", "shop", pod));
+        JsonNode patched = JsonPatch.apply(plan.jsonPatch(), pod);
 
         JsonNode spec = patched.path("spec");
         Set<String> volumes = new HashSet<>();
         for (JsonNode v : spec.path("volumes")) {
             String name = v.path("name").asText();
             assertThat(volumes.add(name)).as("unique volume name " + name).isTrue();
-            assertThat(name).hasSizeLessThanOrEqualTo(63).matches(VolumeNames.DNS_1123_LABEL);
+            assertThat(name).hasSizeLessThanOrEqualTo(63).matches(KubernetesResourceUtil::isValidName);
         }
         for (String list : List.of("containers", "initContainers")) {
             for (JsonNode c : spec.path(list)) {
@@ -54,7 +55,7 @@ class PatchPropertiesTest {
                 }
             }
         }
-        assertThat(planner.podCreate(patched, "shop").patch()).as("second mutation").isEmpty();
+        assertThat(ENGINE.mutation(Subject.create("", "Pod", "shop", patched)).ops()).as("second mutation").isEmpty();
     }
 
     @Provide

@@ -1,4 +1,4 @@
-package dev.rofsguard.mutation;
+package dev.rofsguard.catalog;
 
 /** What an image writes at a path. */
 public enum PathType {

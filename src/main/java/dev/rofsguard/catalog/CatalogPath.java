@@ -1,4 +1,4 @@
-package dev.rofsguard.mutation;
+package dev.rofsguard.catalog;
 
 import dev.rofsguard.image.ImageReference;
 

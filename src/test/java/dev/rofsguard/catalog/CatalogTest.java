@@ -1,4 +1,4 @@
-package dev.rofsguard.mutation;
+package dev.rofsguard.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -117,6 +117,30 @@ class CatalogTest {
         Files.writeString(file, "catalog:\n  " + yaml + "\n");
         assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining(message);
+    }
+
+    /** Quantities are read as the API server reads them (fabric8 Quantity), not by a home-made pattern. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            64Mi    | true
+            1e9     | true
+            .5Gi    | true
+            1.5Gi   | true
+            500m    | true
+            0       | false
+            -1Mi    | false
+            1.5.5Mi | false
+            lots    | false
+            """)
+    void sizeLimitsAreKubernetesQuantities(String quantity, boolean valid, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.writeString(file, "catalog:\n  defaults: {sizeLimit: '" + quantity + "'}\n");
+        if (valid) {
+            assertThat(PolicyLoader.load(file, null).catalog().defaultSizeLimit()).isEqualTo(quantity);
+        } else {
+            assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("is not a Kubernetes quantity");
+        }
     }
 
     private static List<String> list(String csv) {
