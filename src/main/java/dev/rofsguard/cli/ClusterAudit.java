@@ -134,7 +134,7 @@ final class ClusterAudit {
         Optional<AuditedObject> audited = AuditReport.audit(judge, new Document(source, 0, object, Map.of()), origin, "default");
         // Keep only the verdict: a 100,000-pod cluster must not be held in memory.
         return audited.map(a -> new AuditedObject(new Document(source, 0, JsonNodeFactory.instance.objectNode(), Map.of()),
-                a.kind(), a.namespace(), a.name(), a.verdict(), dev.rofsguard.mutation.Plan.NONE, a.findings()));
+                a.kind(), a.namespace(), a.name(), a.verdict(), dev.rofsguard.mutation.Plan.NONE, a.passesAfterAdmission(), a.findings()));
     }
 
     private boolean controlledByAWorkload(GenericKubernetesResource item) {

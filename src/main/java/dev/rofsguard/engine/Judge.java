@@ -92,7 +92,7 @@ public final class Judge {
         if (subject.operation() == Operation.UPDATE && kind.get().isPod() && !violations.isEmpty()) {
             Optional<PodSpecView> old = PodSpecView.of(kind.get(), subject.oldObject());
             if (old.isPresent()) {
-                return new Judgement(introduced(old.get(), violations, ref, scope.exemptions, notes), plan);
+                return new Judgement(introduced(old.get(), violations, ref, scope.exemptions, notes), plan, counts);
             }
         }
         String reason = violations.isEmpty()
@@ -100,7 +100,7 @@ public final class Judge {
                         + (counts && !plan.changes().isEmpty() ? " or will with rofs-guard's mutation" : "")
                 : violations.size() + " finding(s) in " + countContainers(violations) + " container(s)";
         return new Judgement(new Verdict(violations.isEmpty() ? Outcome.PASS : Outcome.FAIL, reason, ref, violations,
-                scope.exemptions, notes), plan);
+                scope.exemptions, notes), plan, counts);
     }
 
     /**
@@ -240,7 +240,7 @@ public final class Judge {
     }
 
     private static Judgement skip(Verdict verdict) {
-        return new Judgement(verdict, Plan.NONE);
+        return new Judgement(verdict, Plan.NONE, false);
     }
 
     static String qualifiedKind(String group, String kind) {

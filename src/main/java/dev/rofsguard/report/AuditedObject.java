@@ -10,7 +10,7 @@ import java.util.List;
 
 /** One workload object of a manifest (or a live object of a cluster), with its verdict, plan and findings. */
 public record AuditedObject(Document document, String kind, String namespace, String name, Verdict verdict,
-                            Plan plan, List<Finding> findings) {
+                            Plan plan, boolean passesAfterAdmission, List<Finding> findings) {
 
     /** What a report shows of a judgement: the verdict, and a finding (with its location and fix) per violation. */
     public static AuditedObject of(Document d, Judgement j) {
@@ -19,6 +19,7 @@ public record AuditedObject(Document document, String kind, String namespace, St
         for (Violation violation : v.violations()) {
             findings.add(Finding.of(d, v.object().kind(), v.object().namespace(), v.object().displayName(), violation, j.plan()));
         }
-        return new AuditedObject(d, v.object().kind(), v.object().namespace(), v.object().displayName(), v, j.plan(), findings);
+        return new AuditedObject(d, v.object().kind(), v.object().namespace(), v.object().displayName(), v, j.plan(),
+                j.passesAfterAdmission(), findings);
     }
 }
