@@ -150,6 +150,11 @@ public final class Judge {
             return Scope.skip(Outcome.ERROR, kind.kind() + " has no pod spec object at " + kind.podSpecFieldPath(), List.of(), List.of());
         }
         PodSpecView pod = view.get();
+        Optional<String> shape = pod.shapeProblem();
+        if (shape.isPresent()) {
+            // The API server would refuse it; rofs-guard does not guess (fail closed) and patches nothing.
+            return Scope.skip(Outcome.ERROR, kind.kind() + " is not a valid pod spec: " + shape.get(), List.of(), List.of());
+        }
         Optional<String> windows = pod.windowsReason();
         if (windows.isPresent()) {
             String reason = "Windows pod (" + windows.get() + "): readOnlyRootFilesystem does not apply";
