@@ -51,8 +51,28 @@ public final class Catalog {
         return allImages;
     }
 
-    /** What the catalog says about one image, with scratch paths resolved to their medium and size. */
-    public record Match(String entry, List<Scratch> scratch, List<CatalogPath> data) {
+    /**
+     * What the catalog says about one image: the paths that apply to its tag, scratch and seeded ones resolved to
+     * their medium and size, with the entry's symlinks and whether it can be seeded.
+     */
+    public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell) {
+
+        public List<Resolved> of(PathType type) {
+            return paths.stream().filter(p -> p.type() == type).toList();
+        }
+
+        /** The scratch paths, as emptyDir volumes get them. */
+        public List<Scratch> scratch() {
+            return of(PathType.SCRATCH).stream().map(p -> new Scratch(p.path(), p.medium(), p.sizeLimit())).toList();
+        }
+
+        public List<CatalogPath> data() {
+            return of(PathType.DATA).stream().map(Resolved::source).toList();
+        }
+    }
+
+    /** A path for one image: medium and size resolved from the defaults (null for data and obsolete paths). */
+    public record Resolved(String path, PathType type, String medium, String sizeLimit, CatalogPath source) {
     }
 
     /** A path to back with an emptyDir. */
@@ -81,30 +101,26 @@ public final class Catalog {
         for (CatalogEntry e : entries) {
             for (ImagePattern p : e.images()) {
                 if (p.matches(ref.get())) {
-                    return Optional.of(resolve(e.name(), e.paths(), ref.get()));
+                    return Optional.of(resolve(e.name(), e.paths(), ref.get(), e.symlinks(), e.shell()));
                 }
             }
         }
         if (!allImages.isEmpty()) {
-            return Optional.of(resolve("all-images", allImages, ref.get()));
+            return Optional.of(resolve("all-images", allImages, ref.get(), Map.of(), false));
         }
         return Optional.empty();
     }
 
-    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref) {
-        List<Scratch> scratch = new ArrayList<>();
-        List<CatalogPath> data = new ArrayList<>();
+    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref, Map<String, String> symlinks, boolean shell) {
+        List<Resolved> resolved = new ArrayList<>();
         for (CatalogPath p : paths) {
             if (!p.appliesTo(ref)) {
                 continue;
             }
-            if (p.type() == PathType.DATA) {
-                data.add(p);
-            } else {
-                scratch.add(new Scratch(p.path(), p.medium() != null ? p.medium() : defaultMedium,
-                        p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit));
-            }
+            boolean volume = p.type() == PathType.SCRATCH || p.type() == PathType.SEEDED;
+            resolved.add(new Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : defaultMedium) : null,
+                    volume ? (p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit) : null, p));
         }
-        return new Match(name, scratch, data);
+        return new Match(name, resolved, symlinks, shell);
     }
 }
