@@ -87,6 +87,12 @@ final class Mounts {
         return mounts.stream().anyMatch(m -> m.path.equals(p));
     }
 
+    /** A read-only mount at or above the path: nothing can be made writable there. */
+    boolean readOnlyAtOrAbove(String path) {
+        String p = canonical(path);
+        return mounts.stream().anyMatch(m -> !m.writable && (m.path.equals(p) || p.startsWith(m.path.equals("/") ? "/" : m.path + "/")));
+    }
+
     /** Any mount at, above or below the path, writable or not: nothing more may be stacked there. */
     boolean touches(String path) {
         String p = canonical(path);

@@ -174,7 +174,17 @@ public final class PatchPlanner {
                                 + (r.source().reason() == null ? "" : ": " + r.source().reason()));
                     }
                 }
+                case SCRATCH -> {
+                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                        return Optional.of("writes to " + path + via + ", which is on a read-only mount, so it is not made "
+                                + "read-only; mount a writable volume (an emptyDir) there");
+                    }
+                }
                 case SEEDED -> {
+                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                        return Optional.of("writes to " + path + via + ", which is on a read-only mount; mount a writable "
+                                + "volume with that content there");
+                    }
                     if (!mounts.covers(path) && !match.shell()) {
                         return Optional.of("must write to " + path + ", where the image ships files, and the image has no "
                                 + "shell to copy them into an emptyDir; mount a volume with that content there");

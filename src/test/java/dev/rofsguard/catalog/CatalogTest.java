@@ -38,7 +38,7 @@ class CatalogTest {
             mysql:8.4                                     | mysql              | /var/run/mysqld,/tmp                   | /var/lib/mysql
             mariadb:11                                    | mariadb            | /run/mysqld,/tmp                       | /var/lib/mysql
             redis:7                                       | redis              | -                                      | /data
-            mongo:8                                       | mongo              | /tmp                                   | /data/db,/data/configdb
+            mongo:8                                       | mongo              | /tmp                                   | /data/db
             rabbitmq:4-management                         | rabbitmq           | -                                      | /var/lib/rabbitmq
             memcached:1.6                                 | memcached          | -                                      | -
             node:22-slim                                  | node               | /tmp                                   | -
