@@ -3,7 +3,7 @@ package dev.rofsguard.config;
 import java.util.List;
 
 /** The catalog as written (YAML): shipped in {@code catalog.yaml}, extended under {@code catalog:} in a policy file. */
-public record CatalogFile(Defaults defaults, AllImages allImages, List<Entry> entries) {
+public record CatalogFile(Defaults defaults, AllImages allImages, List<String> mirrors, List<Entry> entries) {
 
     /** Applied to every scratch path that does not set its own. */
     public record Defaults(String sizeLimit, String medium) {

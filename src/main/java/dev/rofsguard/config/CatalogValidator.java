@@ -2,6 +2,7 @@ package dev.rofsguard.config;
 
 import dev.rofsguard.image.ImagePattern;
 import io.fabric8.kubernetes.api.model.Quantity;
+import dev.rofsguard.image.ImageReference;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogEntry;
 import dev.rofsguard.catalog.CatalogPath;
@@ -84,7 +85,15 @@ final class CatalogValidator {
             entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths, shell, symlinks,
                     e.evidence() == null ? List.of() : e.evidence()));
         }
-        return new Catalog(entries, defaults.sizeLimit(), medium, allImages);
+        List<String> mirrors = file.mirrors() == null ? List.of() : file.mirrors();
+        for (int i = 0; i < mirrors.size(); i++) {
+            String m = mirrors.get(i);
+            if (m == null || m.endsWith("/") || ImageReference.parse(m + "/x").filter(r -> !r.registry().equals(ImageReference.DOCKER_HUB)).isEmpty()) {
+                throw new ConfigException(where + ".mirrors[" + i + "] '" + m + "' must be a registry host and optional path, "
+                        + "such as harbor.example.com/dockerhub-proxy");
+            }
+        }
+        return new Catalog(entries, defaults.sizeLimit(), medium, allImages, mirrors);
     }
 
     private static List<CatalogPath> paths(List<CatalogFile.Path> list, String where) throws ConfigException {

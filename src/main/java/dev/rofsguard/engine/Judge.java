@@ -192,6 +192,11 @@ public final class Judge {
         List<Exemption> exemptions = new ArrayList<>();
         Set<String> exempt = new HashSet<>();
         for (ContainerView c : pod.containers()) {
+            if (!config.catalog().validReference(c.image())) {
+                // Said, not passed over: the runtime will refuse it, and the catalog cannot know it.
+                notes.add(c.kind().field() + " \"" + c.name() + "\": image \"" + c.image() + "\" is not a valid image reference "
+                        + "(lower-case repository, one tag after one colon, a full digest, no spaces)");
+            }
             Optional<Exemption> e = policy.containerExemption(c, namespace);
             if (e.isPresent()) {
                 exemptions.add(e.get());

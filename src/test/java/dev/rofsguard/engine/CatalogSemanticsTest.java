@@ -98,6 +98,17 @@ class CatalogSemanticsTest {
         assertThat(workload.outcome() == Outcome.PASS).as(scenario + " (Deployment): " + workload.reason()).isEqualTo(allowed);
     }
 
+    @org.junit.jupiter.api.Test
+    void aBadImageReferenceIsSaidNotPassedOver() throws Exception {
+        JsonNode pod = YAML.readTree("{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: ["
+                + "{name: a, image: 'NGINX:1.27', securityContext: {readOnlyRootFilesystem: true}}]}}");
+        Verdict verdict = JUDGE.judge(Subject.create("", "Pod", "shop", pod), Origin.manifest(true)).verdict();
+        assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
+        assertThat(verdict.notes()).anySatisfy(n -> assertThat(n).contains("\"NGINX:1.27\" is not a valid image reference"));
+        Decision warn = Decision.decide(verdict, Mode.WARN, JUDGE.config().policy());
+        assertThat(warn.warnings()).anySatisfy(w -> assertThat(w).contains("is not a valid image reference"));
+    }
+
     /** As the API server checks a pod: unique container and volume names, unique mount paths, every mount backed. */
     static void assertValid(JsonNode pod) {
         JsonNode spec = pod.path("spec");
