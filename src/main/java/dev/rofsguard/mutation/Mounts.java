@@ -15,7 +15,7 @@ import java.util.Set;
  * {@code /tmp/.}) and the image's symbolic links resolved ({@code /var/run} is {@code /run}), so that the plan never
  * mounts a directory twice. A writable mount at, above or below a path covers it (emptyDir, PVC, ephemeral,
  * hostPath and other volumes that are not read-only); configMap, secret, projected, downwardAPI and image volumes,
- * {@code readOnly: true} mounts and subPath mounts do not.
+ * {@code readOnly: true} mounts and subPath mounts do not. A data path needs a mount at or above it.
  */
 final class Mounts {
 
@@ -68,6 +68,17 @@ final class Mounts {
         }
         JsonNode hostPath = volume.get("hostPath");
         return hostPath == null || !hostPath.path("readOnly").asBoolean(false);
+    }
+
+    /** A writable mount at or above the path: where data must persist, a mount below it holds only part of it. */
+    boolean holds(String path) {
+        String p = canonical(path);
+        for (Mount m : mounts) {
+            if (m.writable && (m.path.equals(p) || p.startsWith(m.path.equals("/") ? "/" : m.path + "/"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A writable mount at, above or below the path. */

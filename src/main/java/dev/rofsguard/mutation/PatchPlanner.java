@@ -149,7 +149,10 @@ public final class PatchPlanner {
 
     /** Why the catalog cannot make this container read-only, if it cannot. */
     private static Optional<String> blocked(ContainerView c, Catalog.Match match, Mounts mounts) {
-        for (Catalog.Resolved r : match.paths()) {
+        // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
+        List<Catalog.Resolved> ordered = new ArrayList<>(match.of(PathType.OBSOLETE));
+        match.paths().stream().filter(r -> r.type() != PathType.OBSOLETE).forEach(ordered::add);
+        for (Catalog.Resolved r : ordered) {
             if (!applies(r, mounts)) {
                 continue;
             }
@@ -162,14 +165,15 @@ public final class PatchPlanner {
                         return Optional.of(r.source().env() + " is set from a reference, so where the data goes is not known; "
                                 + "mount a PersistentVolumeClaim there and set readOnlyRootFilesystem: true yourself");
                     }
-                    if (!mounts.covers(path)) {
+                    if (!mounts.holds(path)) {
                         return Optional.of("keeps data at " + path + via + " and nothing writable is mounted there, so it is "
                                 + "not made read-only; mount a PersistentVolumeClaim there (or an emptyDir, if losing the data "
                                 + "on restart is intended)");
                     }
                 }
                 case OBSOLETE -> {
-                    if (mounts.occupied(path)) {
+                    // Moved (PGDATA pointing into that volume) it is a valid layout again.
+                    if (moved.isEmpty() && mounts.occupied(path)) {
                         return Optional.of("a volume at " + path + " breaks this image version"
                                 + (r.source().reason() == null ? "" : ": " + r.source().reason()));
                     }

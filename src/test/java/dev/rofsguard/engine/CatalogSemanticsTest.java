@@ -44,6 +44,8 @@ class CatalogSemanticsTest {
             PGDATA moved below the claim        | {name: pg, image: "example.com/pg:16", env: [{name: PGDATA, value: /var/lib/pg/data/pgdata}], volumeMounts: [{name: d, mountPath: /var/lib/pg/data}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} | /var/run/pg | true | -
             PGDATA from a secret: unknown       | {name: pg, image: "example.com/pg:16", env: [{name: PGDATA, valueFrom: {secretKeyRef: {name: s, key: k}}}]}                | -                           | false   | PGDATA is set from a reference
             18 with a claim at the old path     | {name: pg, image: "example.com/pg:18", volumeMounts: [{name: d, mountPath: /var/lib/pg/data}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} | -     | false   | breaks this image version
+            18 with the old path and PGDATA in it | {name: pg, image: "example.com/pg:18", env: [{name: PGDATA, value: /var/lib/pg/data/pgdata}], volumeMounts: [{name: d, mountPath: /var/lib/pg/data}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} | /var/run/pg | true | -
+            data needs a mount at or above it   | {name: pg, image: "example.com/pg:18", volumeMounts: [{name: d, mountPath: /var/lib/pg/18}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} | - | false | keeps data at /var/lib/pg
             18 with a claim at the new path     | {name: pg, image: "example.com/pg:18", volumeMounts: [{name: d, mountPath: /var/lib/pg}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} | /var/run/pg | true    | -
             //tmp and /tmp/. are /tmp            | {name: kv, image: example.com/kv, volumeMounts: [{name: d, mountPath: /data}, {name: t, mountPath: //tmp/.}]} ;; {name: d, persistentVolumeClaim: {claimName: d}} ;; {name: t, emptyDir: {}} | - | true | -
             seeded: emptyDir plus seed          | {name: web, image: example.com/web}                                                                                        | /var/cache/web,/etc/web/state | true  | -
@@ -68,7 +70,7 @@ class CatalogSemanticsTest {
         JsonNode patched = plan.isEmpty() ? object : JsonPatch.apply(plan.jsonPatch(), object);
         List<String> added = new ArrayList<>();
         plan.changes().values().forEach(c -> added.addAll(c.mounted()));
-        assertThat(added).as(scenario).containsExactlyElementsOf("-".equals(mounted) ? List.of() : List.of(mounted.split(",")));
+        assertThat(added).as(scenario + " " + plan.warnings() + " " + plan.skipped()).containsExactlyElementsOf("-".equals(mounted) ? List.of() : List.of(mounted.split(",")));
 
         plan.changes().values().stream().filter(c -> c.seed() != null).forEach(change -> {
             JsonNode seed = patched.at("/spec/initContainers/0");
