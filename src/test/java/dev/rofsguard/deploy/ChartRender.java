@@ -45,7 +45,11 @@ public final class ChartRender {
     }
 
     public static List<Document> render(Map<String, ?> values, String kubeVersion) {
-        TemplateCommand t = new Helm(copy(kubeVersion)).template().withName("rofs-guard").withNamespace("rofs-guard");
+        return render("rofs-guard", "rofs-guard", values, kubeVersion);
+    }
+
+    public static List<Document> render(String release, String namespace, Map<String, ?> values, String kubeVersion) {
+        TemplateCommand t = new Helm(copy(kubeVersion)).template().withName(release).withNamespace(namespace);
         values.forEach(t::set);
         return read(t.call());
     }
