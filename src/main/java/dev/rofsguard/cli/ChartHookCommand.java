@@ -62,7 +62,7 @@ final class ChartHookCommand {
     }
 
     /** helm test: the API server's own path to the webhook, checked end to end except for the API server itself. */
-    @Command(name = "test", description = "Ask the webhook behind the ValidatingWebhookConfiguration NAME, trusting its caBundle,%n"
+    @Command(name = "test", description = "Ask the webhook of the ValidatingWebhookConfiguration NAME, trusting its caBundle, "
             + "to judge a pod without a read-only root filesystem under enforce; exit 0 when it is denied.")
     static final class Test implements Callable<Integer> {
         @Spec

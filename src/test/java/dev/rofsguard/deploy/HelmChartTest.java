@@ -126,7 +126,7 @@ public class HelmChartTest {
         all.put("networkPolicy.webhookFrom[0].ipBlock.cidr", "10.0.0.0/28");
         all.put("networkPolicy.managementFrom[0].namespaceSelector.matchLabels.name", "monitoring");
         all.put("hooks.deleteWebhookConfigurations.enabled", "true");
-        all.put("hooks.resources.limits.memory", "256Mi");
+        all.put("hooks.resources.limits.memory", "320Mi");
         all.put("tests.enabled", "true");
         v.put("everything-switched", all);
         return v;
