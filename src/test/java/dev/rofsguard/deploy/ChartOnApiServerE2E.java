@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The chart against the real API server: Helm reads the server's version (the kubeVersion floor), and the
  * uninstall hook's command, run from the packaged jar with the hook's own ServiceAccount and ClusterRole, deletes
- * both webhook configurations and nothing else.
+ * both webhook configurations and nothing else; the test pod's command reads the configuration with its own role.
  */
 @ExtendWith(KubeApiServer.class)
 class ChartOnApiServerE2E {
@@ -94,15 +94,7 @@ class ChartOnApiServerE2E {
                 k.resource(o).create();
             }
         }
-        assertThat(sa).isNotNull();
-        String token = k.serviceAccounts().inNamespace(NAMESPACE).withName(sa.getMetadata().getName())
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withAudiences("https://kubernetes.default.svc")
-                        .withExpirationSeconds(600L).endSpec().build()).getStatus().getToken();
-        Path kubeconfig = Files.createTempFile("hook-", ".kubeconfig");
-        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: kapi\n  cluster:\n"
-                + "    server: https://127.0.0.1:" + KubeApiServer.PORT + "\n    certificate-authority: " + KubeApiServer.caCertificate() + "\n"
-                + "users:\n- name: hook\n  user:\n    token: " + token + "\ncontexts:\n- name: hook\n  context: {cluster: kapi, user: hook}\n"
-                + "current-context: hook\n");
+        Path kubeconfig = kubeconfigFor(k, sa);
 
         Job job = HelmChartTest.ofKind(objects, Job.class).get(0);
         List<String> args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
@@ -123,6 +115,54 @@ class ChartOnApiServerE2E {
         }
         assertThat(k.resource(other).get()).isNotNull();
         k.resource(other).delete();
+    }
+
+    @Test
+    void theTestPodReadsTheConfigurationWithItsOwnRoleAndCallsItsService() throws Exception {
+        KubernetesClient k = KubeApiServer.client();
+        String release = "test-e2e";
+        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).createOr(r -> r.update());
+        List<HasMetadata> objects = HelmChartTest.typed(ChartRender.render(release, NAMESPACE, Map.of("certificates.mode", "existingSecret",
+                "certificates.existingSecret.name", "tls", "certificates.existingSecret.caBundle",
+                java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(KubeApiServer.caCertificate()))), ChartRender.CURRENT));
+        ServiceAccount sa = null;
+        for (HasMetadata o : objects) {
+            if (o instanceof ValidatingWebhookConfiguration v) {
+                v.getWebhooks().forEach(w -> {
+                    w.setFailurePolicy("Ignore");
+                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
+                });
+                k.resource(v).create();
+            } else if ("test".equals(HelmChartTest.hook(o)) && !(o instanceof io.fabric8.kubernetes.api.model.Pod)) {
+                o.getMetadata().setAnnotations(Map.of());
+                if (o instanceof ServiceAccount s) {
+                    sa = k.resource(s).inNamespace(NAMESPACE).create();
+                } else {
+                    k.resource(o).create();
+                }
+            }
+        }
+        Path kubeconfig = kubeconfigFor(k, sa);
+        List<String> args = HelmChartTest.ofKind(objects, io.fabric8.kubernetes.api.model.Pod.class).get(0).getSpec().getContainers().get(0).getArgs();
+        Run run = jar(kubeconfig, args);
+        // No cluster DNS here: the Service name does not resolve, so the test fails, after reading the configuration
+        // (its role suffices) and naming the Service the API server would call.
+        assertThat(run.exit()).as(run.out()).isEqualTo(1);
+        assertThat(run.out()).contains("test: https://" + release + "." + NAMESPACE + ".svc:443/validate/enforce: not answered");
+        k.admissionRegistration().v1().validatingWebhookConfigurations().withName(release).delete();
+    }
+
+    static Path kubeconfigFor(KubernetesClient k, ServiceAccount sa) throws Exception {
+        assertThat(sa).isNotNull();
+        String token = k.serviceAccounts().inNamespace(NAMESPACE).withName(sa.getMetadata().getName())
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withAudiences("https://kubernetes.default.svc")
+                        .withExpirationSeconds(600L).endSpec().build()).getStatus().getToken();
+        Path kubeconfig = Files.createTempFile("hook-", ".kubeconfig");
+        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: kapi\n  cluster:\n"
+                + "    server: https://127.0.0.1:" + KubeApiServer.PORT + "\n    certificate-authority: " + KubeApiServer.caCertificate() + "\n"
+                + "users:\n- name: hook\n  user:\n    token: " + token + "\ncontexts:\n- name: hook\n  context: {cluster: kapi, user: hook}\n"
+                + "current-context: hook\n");
+        return kubeconfig;
     }
 
     record Run(int exit, String out) {
