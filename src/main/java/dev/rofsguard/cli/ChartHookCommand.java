@@ -95,7 +95,7 @@ final class ChartHookCommand {
             URI uri = URI.create("https://" + s.getName() + "." + s.getNamespace() + ".svc:" + (s.getPort() == null ? 443 : s.getPort()) + s.getPath());
             Result r;
             try {
-                r = probe(uri, enforce.getClientConfig().getCaBundle());
+                r = probe(uri, enforce.getClientConfig().getCaBundle(), Duration.ofSeconds(10));
             } catch (java.io.IOException e) {
                 // A wrong CA, a name the certificate lacks, no ready replica: what the API server would also hit.
                 r = new Result(false, "not answered: " + e);
@@ -113,7 +113,7 @@ final class ChartHookCommand {
      * POSTs an AdmissionReview of a pod with a writable root filesystem to {@code uri}, trusting only the CA in
      * {@code caBundle} (base64 PEM, as in a webhook configuration) and checking the host name, as the API server does.
      */
-    static Result probe(URI uri, String caBundle) throws Exception {
+    static Result probe(URI uri, String caBundle, Duration timeout) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         int i = 0;
@@ -125,8 +125,8 @@ final class ChartHookCommand {
         tmf.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(timeout).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(AdmissionReviews.toBytes(review()))).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(TestTls.class)
 class ChartHookCommandTest {
 
+    /** The pod waits 10 s; a test may run while the server is still warming up on a loaded machine. */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
     static String caBundle() throws Exception {
         Path cert = Path.of(ConfigProvider.getConfig().getValue("rofs-guard.tls.cert-file", String.class));
         return Base64.getEncoder().encodeToString(Files.readAllBytes(cert.resolveSibling("ca.crt")));
@@ -28,7 +32,7 @@ class ChartHookCommandTest {
 
     @Test
     void theProbeIsDeniedUnderEnforce() throws Exception {
-        ChartHookCommand.Result r = ChartHookCommand.probe(URI.create("https://localhost:8444/validate/enforce"), caBundle());
+        ChartHookCommand.Result r = ChartHookCommand.probe(URI.create("https://localhost:8444/validate/enforce"), caBundle(), PATIENCE);
         assertThat(r.denied()).as(r.message()).isTrue();
         assertThat(r.message()).contains("denied as expected").contains("readOnlyRootFilesystem");
     }
@@ -36,7 +40,7 @@ class ChartHookCommandTest {
     @Test
     void underWarnTheProbeReportsTheAdmission() throws Exception {
         // The test fails loudly if the webhook it reaches does not deny (a wrong path or a mode that admits).
-        ChartHookCommand.Result r = ChartHookCommand.probe(URI.create("https://localhost:8444/validate/warn"), caBundle());
+        ChartHookCommand.Result r = ChartHookCommand.probe(URI.create("https://localhost:8444/validate/warn"), caBundle(), PATIENCE);
         assertThat(r.denied()).isFalse();
         assertThat(r.message()).contains("allowed");
     }
@@ -46,7 +50,7 @@ class ChartHookCommandTest {
         Path other = Files.createTempDirectory("other-ca-");
         TlsBootstrap.generate(other, List.of("localhost"), List.of("127.0.0.1"));
         String wrong = Base64.getEncoder().encodeToString(Files.readAllBytes(other.resolve("ca.crt")));
-        assertThatThrownBy(() -> ChartHookCommand.probe(URI.create("https://localhost:8444/validate/enforce"), wrong))
+        assertThatThrownBy(() -> ChartHookCommand.probe(URI.create("https://localhost:8444/validate/enforce"), wrong, PATIENCE))
                 .satisfiesAnyOf(e -> assertThat(e).isInstanceOf(SSLHandshakeException.class),
                         e -> assertThat(e).hasCauseInstanceOf(SSLHandshakeException.class));
     }
