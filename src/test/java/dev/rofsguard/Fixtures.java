@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.config.ConfigException;
 import dev.rofsguard.config.PolicyLoader;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,9 +49,9 @@ public final class Fixtures {
     }
 
     /** The engine with the defaults, or with policy/{name} over them ("-" for none). */
-    public static PolicyEngine engine(String policy) {
+    public static Judge engine(String policy) {
         try {
-            return new PolicyEngine(PolicyLoader.load("-".equals(policy) ? null : path("policy/" + policy), null));
+            return new Judge(PolicyLoader.load("-".equals(policy) ? null : path("policy/" + policy), null));
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }

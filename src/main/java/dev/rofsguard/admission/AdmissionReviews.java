@@ -10,7 +10,9 @@ import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Operation;
 import java.io.IOException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import dev.rofsguard.mutation.Plan;
 
 /** AdmissionReview v1 in and out: parse the tree once, answer exactly as the API server expects. */
 public final class AdmissionReviews {
@@ -88,46 +90,62 @@ public final class AdmissionReviews {
         return value != null && value.isTextual() ? value.textValue() : "";
     }
 
-    /** The AdmissionReview answer for a validating decision. */
-    public static ObjectNode response(String uid, Decision decision) {
-        return response(uid, decision.allowed(), decision.message(), decision.warnings(), decision.auditAnnotations(), null);
+    /** The answer of the validating webhook. */
+    public static ObjectNode validated(String uid, Decision decision) {
+        ObjectNode review = envelope(uid, decision.allowed());
+        ObjectNode response = (ObjectNode) review.get("response");
+        if (!decision.allowed()) {
+            ObjectNode status = response.putObject("status");
+            status.put("code", 403);
+            status.put("reason", "Forbidden");
+            status.put("message", decision.message());
+        }
+        warnings(response, decision.warnings());
+        auditAnnotations(response, decision.auditAnnotations());
+        return review;
     }
 
-    /**
-     * The AdmissionReview answer.
-     *
-     * @param denial the denial message when not allowed
-     * @param patch  a JSON Patch array, or null / empty for none
-     */
-    public static ObjectNode response(String uid, boolean allowed, String denial, java.util.List<String> warnings,
-                                      Map<String, String> auditAnnotations, ArrayNode patch) {
+    /** The answer of the mutating webhook: allowed, with the plan as a JSON Patch when it has operations. */
+    public static ObjectNode mutated(String uid, Plan plan) {
+        ObjectNode review = envelope(uid, true);
+        ObjectNode response = (ObjectNode) review.get("response");
+        warnings(response, plan.warnings());
+        if (!plan.changes().isEmpty()) {
+            StringBuilder s = new StringBuilder();
+            plan.changes().forEach((container, change) -> s.append(s.length() == 0 ? "" : "; ").append(container)
+                    .append(": ").append(String.join(",", change.mounted()))
+                    .append(change.readOnlyRootFilesystem() ? " +readOnlyRootFilesystem" : ""));
+            auditAnnotations(response, Map.of("mutated", s.toString()));
+        }
+        if (!plan.isEmpty()) {
+            response.put("patchType", "JSONPatch");
+            response.put("patch", Base64.getEncoder().encodeToString(toBytes(plan.jsonPatch())));
+        }
+        return review;
+    }
+
+    private static ObjectNode envelope(String uid, boolean allowed) {
         ObjectNode review = NODES.objectNode();
         review.put("apiVersion", API_VERSION);
         review.put("kind", KIND);
         ObjectNode response = review.putObject("response");
         response.put("uid", uid);
         response.put("allowed", allowed);
-        if (!allowed) {
-            ObjectNode status = response.putObject("status");
-            status.put("code", 403);
-            status.put("reason", "Forbidden");
-            status.put("message", denial);
-        }
+        return review;
+    }
+
+    private static void warnings(ObjectNode response, List<String> warnings) {
         if (!warnings.isEmpty()) {
             ArrayNode w = response.putArray("warnings");
             warnings.forEach(w::add);
         }
-        if (!auditAnnotations.isEmpty()) {
+    }
+
+    private static void auditAnnotations(ObjectNode response, Map<String, String> annotations) {
+        if (!annotations.isEmpty()) {
             ObjectNode audit = response.putObject("auditAnnotations");
-            for (Map.Entry<String, String> e : auditAnnotations.entrySet()) {
-                audit.put(e.getKey(), e.getValue());
-            }
+            annotations.forEach(audit::put);
         }
-        if (patch != null && !patch.isEmpty()) {
-            response.put("patchType", "JSONPatch");
-            response.put("patch", Base64.getEncoder().encodeToString(toBytes(patch)));
-        }
-        return review;
     }
 
     /** A JSON error body for transport-level failures (bad input): never a stack trace. */

@@ -1,27 +1,24 @@
 package dev.rofsguard.admission;
 
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
 import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Mode;
-import dev.rofsguard.policy.PolicyEngine;
 import dev.rofsguard.policy.Verdict;
 import java.util.function.Supplier;
 
-/** The validating door's logic without the transport: bytes of an AdmissionReview in, bytes of the answer out. */
+/** The validating door without the transport: an AdmissionReview in, the answer out. It decides nothing itself. */
 public final class ValidatingAdmission {
 
-    private final Supplier<PolicyEngine> engine;
+    private final Supplier<Judge> judge;
 
-    /** @param engine the engine in force; a supplier so that a reloaded policy is picked up per request */
-    public ValidatingAdmission(Supplier<PolicyEngine> engine) {
-        this.engine = engine;
-    }
-
-    /** @param mode the mode chosen by the endpoint, or null for the configured default */
-    public AdmissionAnswer validate(byte[] body, Mode mode) {
-        return validate(body, mode, true);
+    /** @param judge the judge in force; a supplier so that a reloaded policy is picked up per request */
+    public ValidatingAdmission(Supplier<Judge> judge) {
+        this.judge = judge;
     }
 
     /**
+     * @param mode           the mode chosen by the endpoint, or null for the configured default
      * @param mutationRouted false when the webhook configuration routes this namespace away from the mutation
      *                       ({@code /validate/<mode>/no-mutation}); otherwise the configuration decides
      */
@@ -29,16 +26,17 @@ public final class ValidatingAdmission {
         try {
             return validate(AdmissionReviews.parse(body), mode, mutationRouted);
         } catch (BadReviewException e) {
-            return AdmissionAnswer.bad(e);
+            return AdmissionAnswer.Rejected.of(e);
         }
     }
 
-    public AdmissionAnswer validate(AdmissionRequest request, Mode mode, boolean mutationRouted) {
-        PolicyEngine current = engine.get();
+    public AdmissionAnswer.Validated validate(AdmissionRequest request, Mode mode, boolean mutationRouted) {
+        Judge current = judge.get();
+        // Resolved once, here: the mode, and whether the mutation runs for this request's namespace.
         Mode effective = mode != null ? mode : current.config().defaultMode();
-        Verdict verdict = current.evaluate(request.subject(), mutationRouted && current.config().mutation().enabled());
-        Decision decision = Decision.decide(verdict, effective, current);
-        byte[] body = AdmissionReviews.toBytes(AdmissionReviews.response(request.uid(), decision));
-        return new AdmissionAnswer(200, body, request, decision);
+        Origin origin = Origin.admission(mutationRouted && current.config().mutation().enabled());
+        Verdict verdict = current.judge(request.subject(), origin).verdict();
+        Decision decision = Decision.decide(verdict, effective, current.config().policy());
+        return new AdmissionAnswer.Validated(request, decision, AdmissionReviews.toBytes(AdmissionReviews.validated(request.uid(), decision)));
     }
 }

@@ -12,11 +12,13 @@ import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.manifest.Document;
 import dev.rofsguard.manifest.ManifestError;
 import dev.rofsguard.manifest.ManifestReader;
-import dev.rofsguard.podspec.WorkloadKind;
 import dev.rofsguard.policy.Mode;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
+import dev.rofsguard.mutation.Plan;
+import dev.rofsguard.report.AuditedObject;
+import io.fabric8.zjsonpatch.JsonPatch;
 import dev.rofsguard.report.AuditReport;
-import dev.rofsguard.report.Auditor;
 import dev.rofsguard.report.JsonReport;
 import dev.rofsguard.report.JunitReport;
 import dev.rofsguard.report.ReportFormat;
@@ -28,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,6 +83,10 @@ final class AuditCommand implements Callable<Integer> {
                     + "or, with --fix=patches, kustomize JSON 6902 patches, one per workload")
     String fix;
 
+    @Option(names = "--no-mutation", description = "judge as /validate/<mode>/no-mutation: do not count on rofs-guard's "
+            + "mutating webhook (for namespaces routed away from it, or clusters without it)")
+    boolean noMutation;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
@@ -97,9 +102,9 @@ final class AuditCommand implements Callable<Integer> {
             err.println("audit: --fix takes manifests (the default) or patches, not '" + fix + "'");
             return ExitCodes.USAGE;
         }
-        PolicyEngine engine;
+        Judge engine;
         try {
-            engine = new PolicyEngine(PolicyLoader.load(config, null));
+            engine = new Judge(PolicyLoader.load(config, null));
         } catch (ConfigException e) {
             err.println("audit: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -113,28 +118,33 @@ final class AuditCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         ManifestReader.Result read = ManifestReader.read(inputs, System.in);
-        Auditor auditor = new Auditor(engine, namespace);
+        Origin origin = Origin.manifest(mutation(engine));
         if (fix != null) {
             // The manifests go to stdout; what could not be read is said on stderr (the report carries it otherwise).
             for (ManifestError e : read.errors()) {
                 err.println("audit: " + e.source() + ":" + e.line() + ": " + e.message());
             }
-            write(fix.equals("patches") ? patches(auditor, engine, read.documents()) : fixed(auditor, read.documents()));
+            write(fix.equals("patches") ? patches(engine, origin, read.documents()) : fixed(engine, origin, read.documents()));
             return read.errors().isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
         }
-        AuditReport report = auditor.audit(read.documents(), read.errors(), effective);
+        AuditReport report = AuditReport.of(engine, read.documents(), read.errors(), effective, origin, namespace);
         return report(report, reportFormat, effective);
     }
 
-    private int auditCluster(PolicyEngine engine, Mode effective, ReportFormat reportFormat, PrintWriter err) throws IOException {
+    /** Whether the mutating webhook runs for the audited objects: configured, and not turned off here. */
+    private boolean mutation(Judge engine) {
+        return engine.config().mutation().enabled() && !noMutation;
+    }
+
+    private int auditCluster(Judge engine, Mode effective, ReportFormat reportFormat, PrintWriter err) throws IOException {
         if (fix != null || (inputs != null && !inputs.isEmpty())) {
             err.println("audit: --cluster takes no paths and no --fix");
             return ExitCodes.USAGE;
         }
         AuditReport report;
         try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
-            ClusterAudit audit = new ClusterAudit(client, new Auditor(engine, "default", false), pageSize,
-                    System.console() != null ? err : null);
+            ClusterAudit audit = new ClusterAudit(client, engine, Origin.live(mutation(engine)), pageSize,
+                    System.console() != null ? err : null, err);
             report = audit.run(clusterNamespace, selector, effective);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             err.println("audit: cannot list the cluster: " + e.getMessage());
@@ -178,31 +188,33 @@ final class AuditCommand implements Callable<Integer> {
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
     }
 
-    private static String fixed(Auditor auditor, List<Document> documents) throws IOException {
+    /** Each document with its plan applied (the same plan the webhook would send), in document order. */
+    private String fixed(Judge engine, Origin origin, List<Document> documents) throws IOException {
         ObjectMapper yaml = yaml();
         StringBuilder s = new StringBuilder();
         for (Document d : documents) {
-            s.append(s.length() == 0 ? "" : "---\n").append(yaml.writeValueAsString(auditor.fix(d)));
+            JsonNode object = AuditReport.audit(engine, d, origin, namespace).map(AuditedObject::plan)
+                    .filter(p -> !p.isEmpty()).map(p -> JsonPatch.apply(p.jsonPatch(), d.object())).orElse(d.object());
+            s.append(s.length() == 0 ? "" : "---\n").append(yaml.writeValueAsString(object));
         }
         return s.toString();
     }
 
-    /** A kustomization fragment: JSON 6902 patches, one per workload, that a GitOps repository keeps beside its sources. */
-    private String patches(Auditor auditor, PolicyEngine engine, List<Document> documents) throws IOException {
+    /** A kustomization fragment: JSON 6902 patches (the plan's operations), one per workload, kept beside the sources. */
+    private String patches(Judge engine, Origin origin, List<Document> documents) throws IOException {
         ObjectNode root = AdmissionReviews.mapper().createObjectNode();
         ArrayNode list = root.putArray("patches");
         for (Document d : documents) {
             JsonNode o = d.object();
+            if (o.path("metadata").path("name").asText("").isEmpty()) {
+                continue;
+            }
+            Plan plan = AuditReport.audit(engine, d, origin, namespace).map(AuditedObject::plan).orElse(Plan.NONE);
+            if (plan.isEmpty()) {
+                continue;
+            }
             String apiVersion = o.path("apiVersion").asText("");
-            Optional<WorkloadKind> kind = engine.config().workloadKinds().findByApiVersion(apiVersion, o.path("kind").asText(""));
-            if (kind.isEmpty() || o.path("metadata").path("name").asText("").isEmpty()) {
-                continue;
-            }
             String ns = o.path("metadata").path("namespace").asText("");
-            ArrayNode ops = auditor.templatePatch(kind.get(), o, ns.isEmpty() ? namespace : ns);
-            if (ops.isEmpty()) {
-                continue;
-            }
             ObjectNode p = list.addObject();
             ObjectNode target = p.putObject("target");
             int slash = apiVersion.indexOf('/');
@@ -214,7 +226,7 @@ final class AuditCommand implements Callable<Integer> {
             if (!ns.isEmpty()) {
                 target.put("namespace", ns);
             }
-            p.put("patch", yaml().writeValueAsString(ops));
+            p.put("patch", yaml().writeValueAsString(plan.jsonPatch()));
         }
         String text = yaml().writeValueAsString(root);
         return "# rofs-guard: add these to kustomization.yaml (patches:). Generated from the catalog of known images.\n"

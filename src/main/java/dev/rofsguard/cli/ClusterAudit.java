@@ -3,69 +3,78 @@ package dev.rofsguard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
 import dev.rofsguard.manifest.Document;
+import dev.rofsguard.podspec.WorkloadKind;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.report.AuditReport;
 import dev.rofsguard.report.AuditedObject;
-import dev.rofsguard.report.Auditor;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
 
 /**
- * Audits what runs in a cluster: lists Pods and workloads page by page ({@code limit}/{@code continue}), keeps only
- * the verdicts (not the objects), and folds objects that a listed workload controls (a Deployment's ReplicaSets and
- * their Pods, a CronJob's Jobs) under their owner, which is where the fix belongs.
+ * Audits what runs in a cluster: lists every kind of the one workload-kind table (built-in and configured, through
+ * the dynamic client and API discovery) page by page ({@code limit}/{@code continue}), keeps only the verdicts (not
+ * the objects), and folds objects that a listed workload controls (a Deployment's ReplicaSets and their Pods, a
+ * CronJob's Jobs) under their owner, which is where the fix belongs.
  */
 final class ClusterAudit {
 
-    /** Controllers whose pods (or ReplicaSets/Jobs) are judged through the controller's template. */
-    private static final Set<String> CONTROLLERS = Set.of("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job",
-            "CronJob", "ReplicationController");
-
     private final KubernetesClient client;
-    private final Auditor auditor;
+    private final Judge judge;
+    private final Origin origin;
     private final int pageSize;
     private final PrintWriter progress;
+    private final PrintWriter err;
     private int listed;
     private int folded;
 
-    ClusterAudit(KubernetesClient client, Auditor auditor, int pageSize, PrintWriter progress) {
+    ClusterAudit(KubernetesClient client, Judge judge, Origin origin, int pageSize, PrintWriter progress, PrintWriter err) {
         this.client = client;
-        this.auditor = auditor;
+        this.judge = judge;
+        this.origin = origin;
         this.pageSize = pageSize;
         this.progress = progress;
+        this.err = err;
     }
 
     AuditReport run(String namespace, String selector, Mode mode) {
         List<AuditedObject> objects = new ArrayList<>();
-        List<Lister> listers = List.of(
-                new Lister("Deployment", o -> page(client.apps().deployments(), namespace, selector, o)),
-                new Lister("StatefulSet", o -> page(client.apps().statefulSets(), namespace, selector, o)),
-                new Lister("DaemonSet", o -> page(client.apps().daemonSets(), namespace, selector, o)),
-                new Lister("ReplicaSet", o -> page(client.apps().replicaSets(), namespace, selector, o)),
-                new Lister("ReplicationController", o -> page(client.replicationControllers(), namespace, selector, o)),
-                new Lister("CronJob", o -> cronJobs(namespace, selector, o)),
-                new Lister("Job", o -> page(client.batch().v1().jobs(), namespace, selector, o)),
-                new Lister("Pod", o -> page(client.pods(), namespace, selector, o)));
-        for (Lister lister : listers) {
+        List<WorkloadKind> kinds = new ArrayList<>(judge.config().policy().workloadKinds().all());
+        // Owners first, Pods last: the report reads from the fix's home down.
+        kinds.sort((a, b) -> Boolean.compare(a.isPod(), b.isPod()));
+        for (WorkloadKind kind : kinds) {
+            Optional<String> apiVersion = servedVersion(kind);
+            if (apiVersion.isEmpty()) {
+                err.println("audit: " + kind.kind() + (kind.group().isEmpty() ? "" : "." + kind.group())
+                        + " is not served by this cluster; not listed");
+                continue;
+            }
             String cont = null;
             do {
-                KubernetesResourceList<? extends HasMetadata> page = lister.page.apply(
-                        new ListOptionsBuilder().withLimit((long) pageSize).withContinue(cont).build());
-                for (HasMetadata item : page.getItems()) {
+                FilterWatchListDeletable<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> op =
+                        namespace == null ? client.genericKubernetesResources(apiVersion.get(), kind.kind()).inAnyNamespace()
+                                : client.genericKubernetesResources(apiVersion.get(), kind.kind()).inNamespace(namespace);
+                if (selector != null) {
+                    op = op.withLabelSelector(selector);
+                }
+                GenericKubernetesResourceList page = op.list(new ListOptionsBuilder().withLimit((long) pageSize).withContinue(cont).build());
+                for (GenericKubernetesResource item : page.getItems()) {
                     listed++;
                     if (controlledByAWorkload(item)) {
                         folded++;
@@ -86,50 +95,58 @@ final class ClusterAudit {
         return new AuditReport(mode, objects, List.of(), 0, folded);
     }
 
-    private boolean cronJobsV1beta1;
-
-    /** CronJob is batch/v1 from Kubernetes 1.21; older API servers serve batch/v1beta1 only. */
-    private KubernetesResourceList<? extends HasMetadata> cronJobs(String namespace, String selector, ListOptions o) {
-        if (!cronJobsV1beta1) {
-            try {
-                return page(client.batch().v1().cronjobs(), namespace, selector, o);
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e;
+    /** The group version that serves this kind, preferred first (CronJob was batch/v1beta1 only before 1.21). */
+    private Optional<String> servedVersion(WorkloadKind kind) {
+        List<String> candidates = new ArrayList<>();
+        if (kind.group().isEmpty()) {
+            candidates.add("v1");
+        } else {
+            APIGroup group = client.getApiGroup(kind.group());
+            if (group == null) {
+                return Optional.empty();
+            }
+            if (group.getPreferredVersion() != null) {
+                candidates.add(group.getPreferredVersion().getGroupVersion());
+            }
+            for (GroupVersionForDiscovery v : group.getVersions()) {
+                if (!candidates.contains(v.getGroupVersion())) {
+                    candidates.add(v.getGroupVersion());
                 }
-                cronJobsV1beta1 = true;
             }
         }
-        return page(client.batch().v1beta1().cronjobs(), namespace, selector, o);
+        for (String groupVersion : candidates) {
+            APIResourceList resources = client.getApiResources(groupVersion);
+            if (resources == null) {
+                continue;
+            }
+            for (APIResource r : resources.getResources()) {
+                if (r.getKind().equals(kind.kind()) && !r.getName().contains("/")) {
+                    return Optional.of(groupVersion);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
-    private Optional<AuditedObject> audit(HasMetadata item) {
+    private Optional<AuditedObject> audit(GenericKubernetesResource item) {
         JsonNode object = AdmissionReviews.mapper().valueToTree(item);
         String source = "cluster";
-        Optional<AuditedObject> audited = auditor.audit(new Document(source, 0, object, Map.of()));
+        Optional<AuditedObject> audited = AuditReport.audit(judge, new Document(source, 0, object, Map.of()), origin, "default");
         // Keep only the verdict: a 100,000-pod cluster must not be held in memory.
         return audited.map(a -> new AuditedObject(new Document(source, 0, JsonNodeFactory.instance.objectNode(), Map.of()),
-                a.kind(), a.namespace(), a.name(), a.verdict(), a.findings()));
+                a.kind(), a.namespace(), a.name(), a.verdict(), dev.rofsguard.mutation.Plan.NONE, a.passesAfterAdmission(), a.findings()));
     }
 
-    private static boolean controlledByAWorkload(HasMetadata item) {
+    private boolean controlledByAWorkload(GenericKubernetesResource item) {
         for (OwnerReference o : item.getMetadata().getOwnerReferences()) {
-            if (Boolean.TRUE.equals(o.getController()) && CONTROLLERS.contains(o.getKind())) {
+            String apiVersion = o.getApiVersion() == null ? "" : o.getApiVersion();
+            int slash = apiVersion.indexOf('/');
+            String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+            if (Boolean.TRUE.equals(o.getController())
+                    && judge.config().policy().workloadKinds().find(group, o.getKind()).filter(k -> !k.isPod()).isPresent()) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static <T extends HasMetadata, L extends KubernetesResourceList<T>> L page(
-            MixedOperation<T, L, ?> op, String namespace, String selector, ListOptions options) {
-        FilterWatchListDeletable<T, L, ?> scoped = namespace == null ? op.inAnyNamespace() : op.inNamespace(namespace);
-        if (selector != null) {
-            scoped = scoped.withLabelSelector(selector);
-        }
-        return scoped.list(options);
-    }
-
-    private record Lister(String kind, Function<ListOptions, KubernetesResourceList<? extends HasMetadata>> page) {
     }
 }

@@ -8,7 +8,7 @@ import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.config.ConfigException;
 import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.policy.Mode;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,9 +52,9 @@ final class ReviewCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Mode chosen = mode;
-        PolicyEngine engine;
+        Judge engine;
         try {
-            engine = new PolicyEngine(PolicyLoader.load(config, ownNamespace));
+            engine = new Judge(PolicyLoader.load(config, ownNamespace));
         } catch (ConfigException e) {
             err.println("review: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -73,10 +73,10 @@ final class ReviewCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         out.flush();
-        if (answer.request() == null) {
+        if (answer instanceof AdmissionAnswer.Rejected) {
             err.println("review: " + input + " is not an AdmissionReview v1 the webhook can answer (HTTP " + answer.status() + ")");
             return ExitCodes.USAGE;
         }
-        return answer.decision() == null || answer.decision().allowed() ? ExitCodes.OK : ExitCodes.VIOLATIONS;
+        return answer instanceof AdmissionAnswer.Validated v && !v.decision().allowed() ? ExitCodes.VIOLATIONS : ExitCodes.OK;
     }
 }

@@ -13,6 +13,9 @@ import dev.rofsguard.podspec.WorkloadKind;
 import dev.rofsguard.podspec.WorkloadKinds;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.PolicyConfig;
+import dev.rofsguard.policy.Rules;
+import dev.rofsguard.engine.EngineConfig;
+import io.fabric8.kubernetes.client.utils.KubernetesResourceUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +42,6 @@ public final class PolicyLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern GROUP = Pattern.compile("|[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final Pattern KIND = Pattern.compile("[A-Z][A-Za-z0-9]{0,62}");
 
@@ -50,7 +52,7 @@ public final class PolicyLoader {
      * @param userFile     a policy file over the defaults, or null for the defaults alone
      * @param ownNamespace the webhook's own namespace (always exempt), or null
      */
-    public static PolicyConfig load(Path userFile, String ownNamespace) throws ConfigException {
+    public static EngineConfig load(Path userFile, String ownNamespace) throws ConfigException {
         ObjectNode merged = resource(DEFAULT_RESOURCE);
         ObjectNode catalog = resource(CATALOG_RESOURCE);
         if (userFile != null) {
@@ -130,7 +132,7 @@ public final class PolicyLoader {
         }
     }
 
-    static PolicyConfig toConfig(JsonNode tree, String source, String ownNamespace) throws ConfigException {
+    static EngineConfig toConfig(JsonNode tree, String source, String ownNamespace) throws ConfigException {
         PolicyFile file;
         try {
             file = YAML.treeToValue(tree, PolicyFile.class);
@@ -189,8 +191,9 @@ public final class PolicyLoader {
         for (int i = 0; i < kindList.size(); i++) {
             kinds.add(kind(kindList.get(i), source, "workloadKinds[" + i + "]"));
         }
-        return new PolicyConfig(mode, namespaces, images, containers, annotationNamespaces, ephemeral, new WorkloadKinds(kinds),
-                mutation(file.mutation(), source), CatalogValidator.validate(file.catalog(), source));
+        PolicyConfig policy = new PolicyConfig(mode, namespaces, images, containers, annotationNamespaces, ephemeral,
+                new WorkloadKinds(kinds), Rules.DEFAULT);
+        return new EngineConfig(policy, mutation(file.mutation(), source), CatalogValidator.validate(file.catalog(), source));
     }
 
     private static MutationConfig mutation(PolicyFile.Mutation m, String source) throws ConfigException {
@@ -200,9 +203,7 @@ public final class PolicyLoader {
         PolicyFile.DebugScratchVolume debug = m.debugScratchVolume();
         boolean debugOn = debug != null && Boolean.TRUE.equals(debug.enabled());
         String size = debug == null || debug.sizeLimit() == null ? "64Mi" : debug.sizeLimit();
-        if (!size.matches("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")) {
-            throw new ConfigException(source + ": mutation.debugScratchVolume.sizeLimit '" + size + "' is not a Kubernetes quantity such as 64Mi");
-        }
+        CatalogValidator.quantity(size, source + ": mutation.debugScratchVolume.sizeLimit");
         return new MutationConfig(!Boolean.FALSE.equals(m.enabled()), !Boolean.FALSE.equals(m.setReadOnlyRootFilesystem()),
                 !Boolean.FALSE.equals(m.ephemeralContainers()), debugOn, size);
     }
@@ -235,7 +236,7 @@ public final class PolicyLoader {
     }
 
     private static String dnsLabel(String value, String source, String field) throws ConfigException {
-        if (value == null || !DNS_LABEL.matcher(value).matches()) {
+        if (value == null || !KubernetesResourceUtil.isValidName(value)) {
             throw new ConfigException(source + ": " + field + " '" + value + "' is not a valid name (DNS-1123 label)");
         }
         return value;

@@ -3,34 +3,59 @@ package dev.rofsguard.mutation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Names for the volumes the mutation adds: deterministic (same pod, same names), valid DNS-1123 labels of at most
- * 63 characters, readable where they fit ({@code rofs-nginx-var-cache-nginx}), and never equal to a taken name.
+ * Names for the volumes one plan adds: deterministic (same pod, same names), valid DNS-1123 labels of at most 63
+ * characters, readable where they fit ({@code rofs-nginx-var-cache-nginx}), and never equal to a taken name.
+ * One instance per plan: it remembers the names it gave and where each collision count stopped, so that a pod
+ * with thousands of same-named containers costs linear time, not quadratic.
  */
 public final class VolumeNames {
 
     public static final int MAX = 63;
-    public static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final String PREFIX = "rofs-";
     private static final Pattern NOT_ALNUM = Pattern.compile("[^a-z0-9]+");
 
-    private VolumeNames() {
+    private final Set<String> taken;
+    private final Map<String, Integer> nextSuffix = new HashMap<>();
+
+    /** @param taken the pod's volume names; names given are added to it */
+    public VolumeNames(Set<String> taken) {
+        this.taken = taken;
     }
 
-    public static String forPath(String container, String path, Set<String> taken) {
+    public String forPath(String container, String path) {
         String readable = PREFIX + slug(container) + "-" + (path.equals("/") ? "root" : slug(path));
-        if (readable.length() <= MAX && !taken.contains(readable)) {
+        if (readable.length() <= MAX && taken.add(readable)) {
             return readable;
         }
         // Too long or taken: a hash of what the volume is for keeps the name deterministic and distinct.
         String hash = hash(container + "\u0000" + path);
         String name = withHash(readable, hash);
-        for (int i = 2; taken.contains(name); i++) {
+        int i = nextSuffix.getOrDefault(name, 2);
+        String base = name;
+        while (!taken.add(name)) {
+            name = withHash(readable, hash + i++);
+        }
+        nextSuffix.put(base, i);
+        return name;
+    }
+
+    /** A container name for {@code prefix + container}, unique among the pod's containers (same scheme). */
+    public String containerName(String prefix, String container) {
+        String readable = prefix + slug(container);
+        if (readable.length() <= MAX && taken.add(readable)) {
+            return readable;
+        }
+        String hash = hash(prefix + "\u0000" + container);
+        String name = withHash(readable, hash);
+        for (int i = 2; !taken.add(name); i++) {
             name = withHash(readable, hash + i);
         }
         return name;

@@ -1,6 +1,7 @@
 package dev.rofsguard.podspec;
 
-import java.util.HashMap;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,7 @@ public final class WorkloadKinds {
                     List.of("spec", "jobTemplate", "spec", "template", "spec"),
                     List.of("spec", "jobTemplate", "spec", "template", "metadata")));
 
-    private final Map<String, WorkloadKind> byGroupKind = new HashMap<>();
+    private final Map<String, WorkloadKind> byGroupKind = new LinkedHashMap<>();
 
     public WorkloadKinds(List<WorkloadKind> extra) {
         for (WorkloadKind k : BUILT_IN) {
@@ -33,6 +34,11 @@ public final class WorkloadKinds {
 
     public static WorkloadKinds builtIn() {
         return new WorkloadKinds(List.of());
+    }
+
+    /** Every kind, built-in first, in table order. */
+    public Collection<WorkloadKind> all() {
+        return byGroupKind.values();
     }
 
     public Optional<WorkloadKind> find(String group, String kind) {

@@ -23,12 +23,12 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
     public static final int MAX_WARNINGS_TOTAL = 4096;
     private static final int MAX_AUDIT_VALUE = 1024;
 
-    public static Decision decide(Verdict verdict, Mode mode, PolicyEngine engine) {
+    public static Decision decide(Verdict verdict, Mode mode, PolicyConfig policy) {
         List<Violation> denying = new ArrayList<>();
         List<Violation> warned = new ArrayList<>();
         List<Violation> audited = new ArrayList<>();
         for (Violation v : verdict.violations()) {
-            switch (engine.modeFor(v, mode)) {
+            switch (policy.modeFor(v, mode)) {
                 case ENFORCE -> denying.add(v);
                 case WARN -> warned.add(v);
                 case AUDIT -> audited.add(v);
@@ -37,7 +37,7 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
         List<String> warnings = new ArrayList<>();
         String prefix = "rofs-guard (" + mode.label() + "): ";
         for (Violation v : warned) {
-            add(warnings, prefix + v.summary() + "; set securityContext.readOnlyRootFilesystem: true");
+            add(warnings, prefix + v.summary() + "; " + v.advice());
         }
         for (Exemption e : verdict.exemptions()) {
             if (e.kind() != Exemption.Kind.NAMESPACE) {
@@ -81,16 +81,23 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
         return new Decision(mode, allowed, message, List.copyOf(warnings), Map.copyOf(audit), verdict);
     }
 
-    /** Names the object and every offending container, then shows the fix. */
+    /** Names the object and every offending container, then shows the fix: one section per rule broken. */
     static String denialMessage(ObjectRef object, List<Violation> denying) {
-        StringBuilder s = new StringBuilder("rofs-guard (enforce): ").append(object.describe()).append(" has ")
-                .append(denying.size()).append(denying.size() == 1 ? " container" : " containers")
-                .append(" without a read-only root filesystem:");
-        for (Violation v : denying) {
-            s.append("\n- ").append(v.summary()).append(" (").append(v.fieldPath()).append(')');
-        }
-        s.append("\nFix: add to each container listed:\n  ").append(Violation.FIX.replace("\n", "\n  "))
-                .append("\nand mount an emptyDir volume at each path the program writes (e.g. /tmp).");
+        Map<ContainerRule, List<Violation>> byRule = new LinkedHashMap<>();
+        denying.forEach(v -> byRule.computeIfAbsent(v.rule(), r -> new ArrayList<>()).add(v));
+        StringBuilder s = new StringBuilder("rofs-guard (enforce): ");
+        byRule.forEach((rule, violations) -> {
+            s.append(s.length() == "rofs-guard (enforce): ".length() ? "" : "\n").append(object.describe()).append(" has ")
+                    .append(violations.size()).append(violations.size() == 1 ? " container " : " containers ")
+                    .append(rule.title()).append(':');
+            for (Violation v : violations) {
+                s.append("\n- ").append(v.summary()).append(" (").append(v.fieldPath()).append(')');
+                if (v.hint() != null) {
+                    s.append(": ").append(v.hint());
+                }
+            }
+            s.append("\nFix: add to each container listed:\n  ").append(rule.fix().replace("\n", "\n  "));
+        });
         return s.toString();
     }
 

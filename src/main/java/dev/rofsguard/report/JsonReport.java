@@ -40,7 +40,7 @@ public final class JsonReport {
         ArrayNode findings = root.putArray("findings");
         for (Finding f : report.findings()) {
             ObjectNode j = findings.addObject();
-            j.put("source", f.source()).put("line", f.line()).put("containerLine", f.containerLine()).put("kind", f.kind())
+            j.put("rule", f.rule().id()).put("source", f.source()).put("line", f.line()).put("containerLine", f.containerLine()).put("kind", f.kind())
                     .put("namespace", f.namespace()).put("name", f.name()).put("container", f.container())
                     .put("containerKind", f.containerKind()).put("image", f.image()).put("field", f.fieldPath())
                     .put("problem", f.problem()).put("catalogEntry", f.catalogEntry());

@@ -2,9 +2,16 @@ package dev.rofsguard.report;
 
 import dev.rofsguard.manifest.ManifestError;
 import dev.rofsguard.policy.Outcome;
+import java.io.StringWriter;
+import java.util.stream.Collectors;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
 
-/** JUnit XML for CI test reports: one test case per workload object, one error case per input error. */
+/** JUnit XML for CI test reports (StAX escapes): one test case per workload object, one error case per input error. */
 public final class JunitReport {
+
+    private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
 
     private JunitReport() {
     }
@@ -13,54 +20,91 @@ public final class JunitReport {
         long failures = report.count(Outcome.FAIL) + report.count(Outcome.ERROR);
         long skipped = report.count(Outcome.SKIP);
         int tests = report.objects().size() + report.errors().size();
-        StringBuilder s = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        s.append("<testsuites name=\"rofs-guard\" tests=\"").append(tests).append("\" failures=\"").append(failures)
-                .append("\" errors=\"").append(report.errors().size()).append("\" skipped=\"").append(skipped).append("\">\n");
-        s.append("  <testsuite name=\"rofs-guard audit (").append(report.mode().label()).append(")\" tests=\"").append(tests)
-                .append("\" failures=\"").append(failures).append("\" errors=\"").append(report.errors().size())
-                .append("\" skipped=\"").append(skipped).append("\">\n");
-        for (AuditedObject o : report.objects()) {
-            s.append("    <testcase classname=\"").append(xml(o.document().source())).append("\" name=\"")
-                    .append(xml(o.kind() + " " + (o.namespace().isEmpty() ? "" : o.namespace() + "/") + o.name()
-                            + " (line " + o.document().line() + ")")).append("\"");
-            switch (o.verdict().outcome()) {
-                case PASS -> s.append("/>\n");
-                case SKIP -> s.append(">\n      <skipped message=\"").append(xml(o.verdict().reason())).append("\"/>\n    </testcase>\n");
-                default -> {
-                    StringBuilder body = new StringBuilder();
-                    for (Finding f : o.findings()) {
-                        body.append("line ").append(f.containerLine()).append(": ").append(f.containerKind()).append(" \"")
-                                .append(f.container()).append("\" ").append(f.problem()).append("\nfix:\n").append(f.fix()).append("\n\n");
+        StringWriter out = new StringWriter();
+        try {
+            XMLStreamWriter x = XML.createXMLStreamWriter(out);
+            x.writeStartDocument("UTF-8", "1.0");
+            x.writeCharacters("\n");
+            x.writeStartElement("testsuites");
+            counts(x, "rofs-guard", tests, failures, report.errors().size(), skipped);
+            x.writeCharacters("\n  ");
+            x.writeStartElement("testsuite");
+            counts(x, "rofs-guard audit (" + report.mode().label() + ")", tests, failures, report.errors().size(), skipped);
+            for (AuditedObject o : report.objects()) {
+                x.writeCharacters("\n    ");
+                x.writeStartElement("testcase");
+                attr(x, "classname", o.document().source());
+                attr(x, "name", o.kind() + " " + (o.namespace().isEmpty() ? "" : o.namespace() + "/") + o.name()
+                        + " (line " + o.document().line() + ")");
+                switch (o.verdict().outcome()) {
+                    case PASS -> { }
+                    case SKIP -> {
+                        x.writeCharacters("\n      ");
+                        x.writeEmptyElement("skipped");
+                        attr(x, "message", o.verdict().reason());
+                        x.writeCharacters("\n    ");
                     }
-                    s.append(">\n      <failure type=\"").append(SarifReport.RULE_ID).append("\" message=\"")
-                            .append(xml(o.verdict().reason())).append("\">").append(xml(body.toString())).append("</failure>\n    </testcase>\n");
+                    default -> {
+                        StringBuilder body = new StringBuilder();
+                        for (Finding f : o.findings()) {
+                            body.append("line ").append(f.containerLine()).append(": ").append(f.containerKind()).append(" \"")
+                                    .append(f.container()).append("\" ").append(f.problem()).append("\nfix:\n").append(f.fix()).append("\n\n");
+                        }
+                        x.writeCharacters("\n      ");
+                        x.writeStartElement("failure");
+                        attr(x, "type", o.findings().stream().map(f -> f.rule().qualifiedId()).distinct()
+                                .collect(Collectors.joining(" ")));
+                        attr(x, "message", o.verdict().reason());
+                        x.writeCharacters(xml10(body.toString()));
+                        x.writeEndElement();
+                        x.writeCharacters("\n    ");
+                    }
                 }
+                x.writeEndElement();
             }
+            for (ManifestError e : report.errors()) {
+                x.writeCharacters("\n    ");
+                x.writeStartElement("testcase");
+                attr(x, "classname", e.source());
+                attr(x, "name", "document at line " + e.line());
+                x.writeCharacters("\n      ");
+                x.writeEmptyElement("error");
+                attr(x, "type", "input");
+                attr(x, "message", e.message());
+                x.writeCharacters("\n    ");
+                x.writeEndElement();
+            }
+            x.writeCharacters("\n  ");
+            x.writeEndElement();
+            x.writeCharacters("\n");
+            x.writeEndElement();
+            x.writeCharacters("\n");
+            x.writeEndDocument();
+            x.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("JUnit XML could not be written", e);
         }
-        for (ManifestError e : report.errors()) {
-            s.append("    <testcase classname=\"").append(xml(e.source())).append("\" name=\"document at line ").append(e.line())
-                    .append("\">\n      <error type=\"input\" message=\"").append(xml(e.message())).append("\"/>\n    </testcase>\n");
-        }
-        return s.append("  </testsuite>\n</testsuites>\n").toString();
+        return out.toString();
     }
 
-    static String xml(String s) {
+    private static void counts(XMLStreamWriter x, String name, long tests, long failures, long errors, long skipped)
+            throws XMLStreamException {
+        attr(x, "name", name);
+        attr(x, "tests", String.valueOf(tests));
+        attr(x, "failures", String.valueOf(failures));
+        attr(x, "errors", String.valueOf(errors));
+        attr(x, "skipped", String.valueOf(skipped));
+    }
+
+    private static void attr(XMLStreamWriter x, String name, String value) throws XMLStreamException {
+        x.writeAttribute(name, xml10(value));
+    }
+
+    /** StAX escapes markup but cannot write the control characters XML 1.0 forbids: they become spaces. */
+    static String xml10(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-                        out.append(' '); // not allowed in XML 1.0
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+            out.append(c < 0x20 && c != '\n' && c != '\t' && c != '\r' ? ' ' : c);
         }
         return out.toString();
     }

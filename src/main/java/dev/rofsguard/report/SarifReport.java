@@ -16,14 +16,14 @@ import com.contrastsecurity.sarif.SarifSchema210;
 import com.contrastsecurity.sarif.Tool;
 import com.contrastsecurity.sarif.ToolComponent;
 import dev.rofsguard.manifest.ManifestError;
+import dev.rofsguard.policy.ContainerRule;
+import dev.rofsguard.policy.Rules;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
 /** SARIF 2.1.0 (types from java-sarif) for code-scanning upload: one result per finding, at the container's line. */
 public final class SarifReport {
-
-    public static final String RULE_ID = "rofs-guard/read-only-root-filesystem";
 
     private SarifReport() {
     }
@@ -34,16 +34,23 @@ public final class SarifReport {
             case WARN -> Result.Level.WARNING;
             case AUDIT -> Result.Level.NOTE;
         };
-        ReportingDescriptor rule = new ReportingDescriptor().withId(RULE_ID).withName("ReadOnlyRootFilesystem")
-                .withShortDescription(new MultiformatMessageString().withText("Containers must set securityContext.readOnlyRootFilesystem: true"))
-                .withFullDescription(new MultiformatMessageString().withText("Every container, init container and ephemeral container "
-                        + "must run with a read-only root filesystem; mount emptyDir volumes at the paths the program writes."))
-                .withHelp(new MultiformatMessageString().withText("Add securityContext.readOnlyRootFilesystem: true to the container, "
-                        + "and emptyDir volumes at the paths it writes (rofs-guard's catalog knows them for common images)."))
-                .withDefaultConfiguration(new ReportingConfiguration().withLevel(ReportingConfiguration.Level.fromValue(level.value())));
+        java.util.Set<ContainerRule> used = new java.util.LinkedHashSet<>();
+        report.findings().forEach(f -> used.add(f.rule()));
+        if (used.isEmpty()) {
+            used.addAll(Rules.DEFAULT);
+        }
+        java.util.Set<ReportingDescriptor> rules = new java.util.LinkedHashSet<>();
+        for (ContainerRule r : used) {
+            rules.add(new ReportingDescriptor().withId(r.qualifiedId()).withName(r.id())
+                    .withShortDescription(new MultiformatMessageString().withText("Containers must not run " + r.title()))
+                    .withFullDescription(new MultiformatMessageString().withText("Every container, init container and ephemeral "
+                            + "container must " + r.shortFix() + "."))
+                    .withHelp(new MultiformatMessageString().withText(r.help()))
+                    .withDefaultConfiguration(new ReportingConfiguration().withLevel(ReportingConfiguration.Level.fromValue(level.value()))));
+        }
         List<Result> results = new ArrayList<>();
         for (Finding f : report.findings()) {
-            results.add(new Result().withRuleId(RULE_ID).withLevel(level)
+            results.add(new Result().withRuleId(f.rule().qualifiedId()).withLevel(level)
                     .withMessage(new Message().withText(f.object() + ": " + f.containerKind() + " \"" + f.container() + "\" "
                             + f.problem() + ". Fix:\n" + f.fix()))
                     .withLocations(List.of(location(f.source(), f.containerLine()))));
@@ -56,7 +63,7 @@ public final class SarifReport {
         Invocation invocation = new Invocation().withExecutionSuccessful(report.errors().isEmpty())
                 .withToolExecutionNotifications(notifications);
         Run run = new Run().withTool(new Tool().withDriver(new ToolComponent().withName("rofs-guard").withVersion(version)
-                        .withInformationUri(URI.create("https://rofs-guard.dev")).withRules(new java.util.LinkedHashSet<>(List.of(rule)))))
+                        .withInformationUri(URI.create("https://rofs-guard.dev")).withRules(rules)))
                 .withResults(results).withInvocations(List.of(invocation));
         return new SarifSchema210().withVersion(SarifSchema210.Version._2_1_0)
                 .with$schema(URI.create("https://json.schemastore.org/sarif-2.1.0.json")).withRuns(List.of(run));

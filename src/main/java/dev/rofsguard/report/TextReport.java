@@ -32,7 +32,7 @@ public final class TextReport {
                     .append(reset).append(": ").append(o.verdict().reason()).append('\n');
             for (Finding f : o.findings()) {
                 s.append("    ").append(red).append(f.containerLine() > 0 ? f.containerLine() + ": " : "").append(f.containerKind()).append(" \"")
-                        .append(f.container()).append("\" ").append(f.problem()).append(reset).append('\n');
+                        .append(f.container()).append("\" ").append(f.problem()).append(" [").append(f.rule().id()).append("]").append(reset).append('\n');
                 s.append(dim).append("      fix (").append(f.fieldPath()).append("):\n");
                 f.fix().lines().forEach(l -> s.append("        ").append(l).append('\n'));
                 s.append(reset);

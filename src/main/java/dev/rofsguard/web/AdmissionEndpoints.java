@@ -30,7 +30,7 @@ public class AdmissionEndpoints {
     @NonBlocking
     public Response validate(byte[] body) {
         long start = System.nanoTime();
-        return admissions.answer("validate", start, admissions.validating().validate(body, null));
+        return admissions.answer("validate", start, admissions.validating().validate(body, null, true));
     }
 
     @POST

@@ -15,7 +15,6 @@ import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Outcome;
-import dev.rofsguard.policy.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
@@ -58,11 +57,20 @@ public class Admissions {
 
     /** Times and counts one admission; the door passes what it did. */
     public Response answer(String endpoint, long startNanos, AdmissionAnswer answer) {
-        AdmissionRequest r = answer.request();
-        Decision d = answer.decision();
-        String decision = r == null ? "bad-request"
-                : d != null ? (d.allowed() ? (d.verdict().outcome() == Outcome.FAIL ? "allow-with-findings" : "allow") : "deny")
-                : (answer.plan() != null && !answer.plan().isEmpty() ? "patch" : "no-patch");
+        AdmissionRequest r = null;
+        String decision;
+        String mode = "";
+        if (answer instanceof AdmissionAnswer.Validated v) {
+            r = v.request();
+            Decision d = v.decision();
+            mode = d.mode().label();
+            decision = d.allowed() ? (d.verdict().outcome() == Outcome.FAIL ? "allow-with-findings" : "allow") : "deny";
+        } else if (answer instanceof AdmissionAnswer.Mutated m) {
+            r = m.request();
+            decision = m.plan().isEmpty() ? "no-patch" : "patch";
+        } else {
+            decision = "bad-request";
+        }
         Response response = answer(answer);
         if (draining) {
             response.getHeaders().putSingle("Connection", "close");
@@ -71,11 +79,15 @@ public class Admissions {
             return response; // the warm-up's own requests are not admissions: keep them out of the metrics
         }
         Tags tags = Tags.of("endpoint", endpoint, "operation", r == null ? "" : r.operation().name(),
-                "kind", r == null ? "" : r.kind(), "mode", d == null ? "" : d.mode().label(), "decision", decision);
+                "kind", r == null ? "" : r.kind(), "mode", mode, "decision", decision);
         registry.counter("rofs_guard_admission_requests", tags).increment();
         latency.get(endpoint).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        if (answer.plan() != null) {
-            answer.plan().changes().values().forEach(c -> registry.counter("rofs_guard_patches_applied", "entry", c.entry()).increment());
+        if (answer instanceof AdmissionAnswer.Validated v) {
+            v.decision().verdict().violations().forEach(x -> registry.counter("rofs_guard_findings", "rule", x.rule().id(),
+                    "mode", v.decision().mode().label()).increment());
+        }
+        if (answer instanceof AdmissionAnswer.Mutated m) {
+            m.plan().changes().values().forEach(c -> registry.counter("rofs_guard_patches_applied", "entry", c.entry()).increment());
         }
         return response;
     }
@@ -89,19 +101,20 @@ public class Admissions {
     }
 
     private Response answer(AdmissionAnswer answer) {
-        Decision d = answer.decision();
-        if (d != null && d.verdict().outcome() == Outcome.FAIL) {
-            String containers = d.verdict().violations().stream().map(Violation::container).collect(Collectors.joining(","));
-            LOG.infof("decision=%s mode=%s uid=%s operation=%s object=\"%s\" containers=%s dryRun=%s",
+        if (answer instanceof AdmissionAnswer.Validated v && v.decision().verdict().outcome() == Outcome.FAIL) {
+            Decision d = v.decision();
+            String findings = d.verdict().violations().stream().map(x -> x.container() + "/" + x.rule().id())
+                    .collect(Collectors.joining(","));
+            LOG.infof("decision=%s mode=%s uid=%s operation=%s object=\"%s\" findings=%s dryRun=%s",
                     d.allowed() ? (d.mode() == Mode.AUDIT ? "audit" : "warn") : "deny", d.mode().label(),
-                    answer.request().uid(), answer.request().operation(), d.verdict().object().describe(), containers,
-                    answer.request().dryRun());
+                    v.request().uid(), v.request().operation(), d.verdict().object().describe(), findings,
+                    v.request().dryRun());
         }
-        if (answer.plan() != null && !answer.plan().changes().isEmpty()) {
+        if (answer instanceof AdmissionAnswer.Mutated m && !m.plan().changes().isEmpty()) {
             LOG.infof("decision=patch uid=%s operation=%s namespace=%s object=\"%s\" containers=%s dryRun=%s",
-                    answer.request().uid(), answer.request().operation(), answer.request().namespace(),
-                    dev.rofsguard.policy.ObjectRef.of("Pod", answer.request().namespace(), answer.request().object()).describe(),
-                    String.join(",", answer.plan().changes().keySet()), answer.request().dryRun());
+                    m.request().uid(), m.request().operation(), m.request().namespace(),
+                    dev.rofsguard.policy.ObjectRef.of("Pod", m.request().namespace(), m.request().object()).describe(),
+                    String.join(",", m.plan().changes().keySet()), m.request().dryRun());
         }
         return Response.status(answer.status()).entity(answer.body()).build();
     }

@@ -2,7 +2,7 @@ package dev.rofsguard.web;
 
 import dev.rofsguard.config.ConfigException;
 import dev.rofsguard.config.PolicyLoader;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -43,14 +43,14 @@ public class PolicyHolder {
     @jakarta.inject.Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
-    private final AtomicReference<PolicyEngine> engine = new AtomicReference<>();
+    private final AtomicReference<Judge> engine = new AtomicReference<>();
     private volatile FileTime loadedVersion;
     private ScheduledExecutorService watcher;
 
     @PostConstruct
     void load() {
         try {
-            engine.set(new PolicyEngine(PolicyLoader.load(path(), ownNamespace.orElse(null))));
+            engine.set(new Judge(PolicyLoader.load(path(), ownNamespace.orElse(null))));
             loadedVersion = version();
             LOG.infof("policy loaded from %s", policyFile.orElse("built-in defaults"));
         } catch (ConfigException e) {
@@ -74,7 +74,7 @@ public class PolicyHolder {
         }
     }
 
-    public PolicyEngine current() {
+    public Judge current() {
         return engine.get();
     }
 
@@ -85,7 +85,7 @@ public class PolicyHolder {
             return false;
         }
         try {
-            engine.set(new PolicyEngine(PolicyLoader.load(path(), ownNamespace.orElse(null))));
+            engine.set(new Judge(PolicyLoader.load(path(), ownNamespace.orElse(null))));
             loadedVersion = now;
             LOG.infof("policy reloaded from %s", policyFile.get());
             count("reloaded");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rofsguard.Fixtures;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AdmissionReviewsTest {
 
-    private final PolicyEngine engine = Fixtures.engine("-");
+    private final Judge engine = Fixtures.engine("-");
     private final ValidatingAdmission admission = new ValidatingAdmission(() -> engine);
 
     @ParameterizedTest(name = "{0}")
@@ -28,7 +28,7 @@ class AdmissionReviewsTest {
             '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE"}}' | request.kind.kind is missing
             """)
     void badInputIsA400WithAClearJsonMessage(String body, String message) throws Exception {
-        AdmissionAnswer answer = admission.validate(body.getBytes(StandardCharsets.UTF_8), null);
+        AdmissionAnswer answer = admission.validate(body.getBytes(StandardCharsets.UTF_8), null, true);
         assertThat(answer.status()).isEqualTo(400);
         JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
         assertThat(json.path("message").asText()).contains(message);
@@ -38,12 +38,12 @@ class AdmissionReviewsTest {
 
     @Test
     void anEmptyBodyIsA400() {
-        assertThat(admission.validate(new byte[0], null).status()).isEqualTo(400);
+        assertThat(admission.validate(new byte[0], null, true).status()).isEqualTo(400);
     }
 
     @Test
     void responseEchoesUidAndSpeaksV1() throws Exception {
-        AdmissionAnswer answer = admission.validate(Fixtures.review("pod-create-by-replicaset.json"), null);
+        AdmissionAnswer answer = admission.validate(Fixtures.review("pod-create-by-replicaset.json"), null, true);
         JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
         assertThat(json.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
         assertThat(json.path("kind").asText()).isEqualTo("AdmissionReview");
@@ -58,7 +58,7 @@ class AdmissionReviewsTest {
 
     @Test
     void unknownKindIsAllowedWithNothingToSay() throws Exception {
-        JsonNode json = AdmissionReviews.mapper().readTree(admission.validate(Fixtures.review("configmap-create.json"), null).body());
+        JsonNode json = AdmissionReviews.mapper().readTree(admission.validate(Fixtures.review("configmap-create.json"), null, true).body());
         assertThat(json.path("response").path("allowed").asBoolean()).isTrue();
         assertThat(json.path("response").has("warnings")).isFalse();
         assertThat(json.path("response").has("status")).isFalse();
@@ -74,7 +74,7 @@ class AdmissionReviewsTest {
                 + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\",\"namespace\":\"shop\","
                 + "\"object\":{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[" + containers + "]}}}}";
         JsonNode json = AdmissionReviews.mapper().readTree(admission.validate(review.getBytes(StandardCharsets.UTF_8),
-                dev.rofsguard.policy.Mode.WARN).body());
+                dev.rofsguard.policy.Mode.WARN, true).body());
         JsonNode warnings = json.path("response").path("warnings");
         int total = 0;
         for (JsonNode w : warnings) {

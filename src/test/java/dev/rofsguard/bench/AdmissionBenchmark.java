@@ -8,7 +8,8 @@ import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Mode;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,7 +42,7 @@ public class AdmissionBenchmark {
     private byte[] body;
     private ValidatingAdmission admission;
     private MutatingAdmission mutating;
-    private PolicyEngine engine;
+    private Judge engine;
     private AdmissionRequest parsed;
 
     @Setup
@@ -49,7 +50,7 @@ public class AdmissionBenchmark {
         try (InputStream in = AdmissionBenchmark.class.getResourceAsStream("/admission/" + fixture)) {
             body = in.readAllBytes();
         }
-        engine = new PolicyEngine(PolicyLoader.load(null, "rofs-guard"));
+        engine = new Judge(PolicyLoader.load(null, "rofs-guard"));
         admission = new ValidatingAdmission(() -> engine);
         mutating = new MutatingAdmission(() -> engine);
         parsed = AdmissionReviews.parse(body);
@@ -57,7 +58,7 @@ public class AdmissionBenchmark {
 
     @Benchmark
     public byte[] review() {
-        AdmissionAnswer answer = admission.validate(body, Mode.ENFORCE);
+        AdmissionAnswer answer = admission.validate(body, Mode.ENFORCE, true);
         return answer.body();
     }
 
@@ -68,6 +69,6 @@ public class AdmissionBenchmark {
 
     @Benchmark
     public Decision decisionOnly() {
-        return Decision.decide(engine.evaluate(parsed.subject()), Mode.ENFORCE, engine);
+        return Decision.decide(engine.judge(parsed.subject(), Origin.admission(true)).verdict(), Mode.ENFORCE, engine.config().policy());
     }
 }

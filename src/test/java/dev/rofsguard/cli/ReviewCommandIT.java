@@ -7,7 +7,7 @@ import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.policy.Mode;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,9 +53,9 @@ class ReviewCommandIT {
     void answersExactlyAsTheWebhookDoes(String fixture, String mode, int exit) throws Exception {
         Run run = run(null, "review", "--mode", mode, Fixtures.path("admission/" + fixture).toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(exit);
-        PolicyEngine engine = Fixtures.engine("-");
+        Judge engine = Fixtures.engine("-");
         JsonNode expected = AdmissionReviews.mapper().readTree(
-                new ValidatingAdmission(() -> engine).validate(Fixtures.review(fixture), Mode.parse(mode).orElseThrow()).body());
+                new ValidatingAdmission(() -> engine).validate(Fixtures.review(fixture), Mode.parse(mode).orElseThrow(), true).body());
         assertThat(AdmissionReviews.mapper().readTree(run.out())).isEqualTo(expected);
         // No server: Quarkus never booted, so it never logged its start line nor bound a port.
         assertThat(run.out() + run.err()).doesNotContain("Listening on", "started in");
@@ -65,7 +65,7 @@ class ReviewCommandIT {
     void mutateAnswersAsPostMutate() throws Exception {
         Run run = run(null, "review", "--mutate", Fixtures.path("admission/pod-create-by-replicaset.json").toString());
         assertThat(run.exit()).as(run.err()).isZero();
-        PolicyEngine engine = Fixtures.engine("-");
+        Judge engine = Fixtures.engine("-");
         JsonNode expected = AdmissionReviews.mapper().readTree(new dev.rofsguard.admission.MutatingAdmission(() -> engine)
                 .mutate(Fixtures.review("pod-create-by-replicaset.json")).body());
         assertThat(AdmissionReviews.mapper().readTree(run.out())).isEqualTo(expected);

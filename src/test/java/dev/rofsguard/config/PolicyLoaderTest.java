@@ -17,7 +17,7 @@ class PolicyLoaderTest {
 
     @Test
     void defaultsExemptSystemNamespacesAndTheWebhooksOwn() throws ConfigException {
-        PolicyConfig config = PolicyLoader.load(null, "rofs-guard");
+        PolicyConfig config = PolicyLoader.load(null, "rofs-guard").policy();
         assertThat(config.defaultMode()).isEqualTo(Mode.ENFORCE);
         assertThat(config.exemptNamespaces()).containsExactlyInAnyOrder("kube-system", "kube-public", "kube-node-lease", "rofs-guard");
         assertThat(config.annotationNamespaces()).isEmpty();
@@ -28,7 +28,7 @@ class PolicyLoaderTest {
     void userMapsMergeAndListsReplace(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("policy.yaml");
         Files.writeString(file, "mode: warn\nexemptions:\n  namespaces: [legacy]\n");
-        PolicyConfig config = PolicyLoader.load(file, null);
+        PolicyConfig config = PolicyLoader.load(file, null).policy();
         assertThat(config.defaultMode()).isEqualTo(Mode.WARN);
         assertThat(config.exemptNamespaces()).containsExactly("legacy");
         assertThat(config.annotationNamespaces()).isEmpty(); // untouched sibling keeps its default
@@ -38,7 +38,7 @@ class PolicyLoaderTest {
     void anEmptyFileMeansTheDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("empty.yaml");
         Files.writeString(file, "");
-        assertThat(PolicyLoader.load(file, null).exemptNamespaces()).contains("kube-system");
+        assertThat(PolicyLoader.load(file, null).policy().exemptNamespaces()).contains("kube-system");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,7 +68,7 @@ class PolicyLoaderTest {
         assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("workloadKinds[0].podSpecPath");
         Files.writeString(file, "workloadKinds:\n  - {group: example.com, kind: Thing, podSpecPath: spec.runner.podTemplate.spec}\n");
-        assertThat(PolicyLoader.load(file, null).workloadKinds().find("example.com", "Thing")).get()
+        assertThat(PolicyLoader.load(file, null).policy().workloadKinds().find("example.com", "Thing")).get()
                 .satisfies(k -> assertThat(k.podMetadataPath()).containsExactly("spec", "runner", "podTemplate", "metadata"));
     }
 }

@@ -8,7 +8,7 @@ import dev.rofsguard.manifest.ManifestReader;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Outcome;
 import dev.rofsguard.report.AuditReport;
-import dev.rofsguard.report.Auditor;
+import dev.rofsguard.engine.Origin;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
@@ -107,7 +107,7 @@ public class DeployManifestsTest {
 
     @Test
     void ourOwnDeploymentPassesOurOwnAuditWithoutTheMutation() throws Exception {
-        AuditReport report = new Auditor(Fixtures.engine("mutation-off.yaml"), "rofs-guard").audit(documents(), List.of(), Mode.ENFORCE);
+        AuditReport report = AuditReport.of(Fixtures.engine("mutation-off.yaml"), documents(), List.of(), Mode.ENFORCE, Origin.manifest(false), "rofs-guard");
         assertThat(report.objects()).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo("Deployment");
             assertThat(o.verdict().outcome()).as(o.verdict().reason()).isEqualTo(Outcome.PASS);

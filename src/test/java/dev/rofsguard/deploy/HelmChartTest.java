@@ -13,7 +13,7 @@ import dev.rofsguard.manifest.Document;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Outcome;
 import dev.rofsguard.report.AuditReport;
-import dev.rofsguard.report.Auditor;
+import dev.rofsguard.engine.Origin;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -446,7 +446,7 @@ public class HelmChartTest {
     void theRenderedChartPassesOurOwnAudit() {
         for (Map<String, Object> values : VARIANTS.values()) {
             List<Document> docs = ChartRender.render(values);
-            AuditReport report = new Auditor(Fixtures.engine("mutation-off.yaml"), "rofs-guard").audit(docs, List.of(), Mode.ENFORCE);
+            AuditReport report = AuditReport.of(Fixtures.engine("mutation-off.yaml"), docs, List.of(), Mode.ENFORCE, Origin.manifest(false), "rofs-guard");
             assertThat(report.objects()).isNotEmpty().allSatisfy(o ->
                     assertThat(o.verdict().outcome()).as(o.kind() + " " + o.name() + ": " + o.verdict().reason()).isEqualTo(Outcome.PASS));
             if (values.isEmpty()) {

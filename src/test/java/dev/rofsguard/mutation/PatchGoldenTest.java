@@ -7,7 +7,7 @@ import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.admission.MutatingAdmission;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class PatchGoldenTest {
             pod-update-finalizer.json                   | -                  | 0
             """)
     void patchAndPatchedPodMatchTheGoldenFiles(String fixture, String policy, int warnings) throws Exception {
-        PolicyEngine engine = Fixtures.engine(policy);
+        Judge engine = Fixtures.engine(policy);
         AdmissionRequest request = AdmissionReviews.parse(Fixtures.review(fixture));
         JsonNode response = AdmissionReviews.mapper().readTree(new MutatingAdmission(() -> engine).mutate(request).body())
                 .path("response");

@@ -6,6 +6,8 @@ import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.admission.BadReviewException;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,10 +73,10 @@ class PolicyEngineTest {
             """)
     void decides(String fixture, String policy, String mode, Outcome outcome, boolean allowed, String violating,
                  String exemptions) throws BadReviewException {
-        PolicyEngine engine = Fixtures.engine(policy);
+        Judge engine = Fixtures.engine(policy);
         AdmissionRequest request = AdmissionReviews.parse(Fixtures.review(fixture));
-        Verdict verdict = engine.evaluate(request.subject());
-        Decision decision = Decision.decide(verdict, Mode.parse(mode).orElseThrow(), engine);
+        Verdict verdict = engine.judge(request.subject(), Origin.admission(engine.config().mutation().enabled())).verdict();
+        Decision decision = Decision.decide(verdict, Mode.parse(mode).orElseThrow(), engine.config().policy());
 
         assertThat(verdict.outcome()).as(verdict.reason()).isEqualTo(outcome);
         assertThat(decision.allowed()).isEqualTo(allowed);
@@ -94,18 +96,18 @@ class PolicyEngineTest {
 
     @org.junit.jupiter.api.Test
     void aWorkloadWhoseOnlyViolationsTheMutationFixesPassesWithAWarning() throws BadReviewException {
-        PolicyEngine engine = Fixtures.engine("-");
+        Judge engine = Fixtures.engine("-");
         AdmissionRequest request = AdmissionReviews.parse(Fixtures.review("deployment-nginx-create.json"));
-        Verdict verdict = engine.evaluate(request.subject());
+        Verdict verdict = engine.judge(request.subject(), Origin.admission(engine.config().mutation().enabled())).verdict();
         assertThat(verdict.outcome()).isEqualTo(Outcome.PASS);
         assertThat(verdict.reason()).contains("mutation");
-        Decision decision = Decision.decide(verdict, Mode.ENFORCE, engine);
+        Decision decision = Decision.decide(verdict, Mode.ENFORCE, engine.config().policy());
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.warnings()).singleElement().asString()
                 .contains("containers \"web\"").contains("/var/cache/nginx, /var/run, /tmp").contains("catalog entry nginx");
 
         // Routed away from the mutation (/validate/<mode>/no-mutation), the same workload is judged as it stands.
-        Verdict unmutated = engine.evaluate(request.subject(), false);
+        Verdict unmutated = engine.judge(request.subject(), Origin.admission(false)).verdict();
         assertThat(unmutated.outcome()).isEqualTo(Outcome.FAIL);
         assertThat(unmutated.violations()).extracting(Violation::container).containsExactly("web");
     }

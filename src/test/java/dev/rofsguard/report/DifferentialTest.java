@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rofsguard.Fixtures;
-import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.admission.MutatingAdmission;
@@ -12,7 +11,8 @@ import dev.rofsguard.admission.ValidatingAdmission;
 import dev.rofsguard.manifest.Document;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Operation;
-import dev.rofsguard.policy.PolicyEngine;
+import dev.rofsguard.engine.Judge;
+import dev.rofsguard.engine.Origin;
 import dev.rofsguard.policy.Verdict;
 import dev.rofsguard.policy.Violation;
 import io.fabric8.zjsonpatch.JsonPatch;
@@ -54,8 +54,9 @@ class DifferentialTest {
     @MethodSource("fixtures")
     void cliAndWebhookAgree(String fixture) throws Exception {
         AdmissionRequest request = AdmissionReviews.parse(Fixtures.review(fixture));
-        PolicyEngine engine = Fixtures.engine("-");
+        Judge engine = Fixtures.engine("-");
 
+        // The webhook, as the API server runs it: mutate, apply the patch, validate.
         JsonNode object = request.object();
         JsonNode mutated = AdmissionReviews.mapper().readTree(new MutatingAdmission(() -> engine).mutate(request).body()).path("response");
         if (mutated.has("patch")) {
@@ -63,22 +64,41 @@ class DifferentialTest {
         }
         AdmissionRequest patched = new AdmissionRequest(request.uid(), request.group(), request.version(), request.kind(),
                 request.subResource(), request.name(), request.namespace(), request.operation(), request.dryRun(), object, null);
-        AdmissionAnswer webhook = new ValidatingAdmission(() -> engine).validate(patched, Mode.ENFORCE, true);
+        Verdict w = new ValidatingAdmission(() -> engine).validate(patched, Mode.ENFORCE, true).decision().verdict();
 
-        Optional<AuditedObject> cli = new Auditor(engine, request.namespace())
-                .audit(new Document(fixture, 1, request.object(), Map.of()));
+        // audit of the manifest.
+        Optional<AuditedObject> cli = AuditReport.audit(engine, new Document(fixture, 1, request.object(), Map.of()),
+                Origin.manifest(true), request.namespace());
         if (cli.isEmpty()) {
-            assertThat(webhook.decision().verdict().reason()).startsWith("not a workload");
+            assertThat(w.reason()).startsWith("not a workload");
             return; // both ignore it
         }
-        Verdict w = webhook.decision().verdict();
-        Verdict c = cli.get().verdict();
+        sameVerdict(cli.get().verdict(), w);
+
+        // audit --cluster of the object the API server stored: a live pod is judged as it is.
+        if (request.kind().equals("Pod")) {
+            Optional<AuditedObject> live = AuditReport.audit(engine, new Document("cluster", 0, object, Map.of()),
+                    Origin.live(true), request.namespace());
+            sameVerdict(live.orElseThrow().verdict(), w);
+        }
+
+        // audit --fix: the fixed manifest, judged without counting on the mutation, passes exactly where the webhook
+        // admits (and a fixed manifest asks the webhook for nothing more).
+        JsonNode fixed = cli.get().plan().isEmpty() ? request.object() : JsonPatch.apply(cli.get().plan().jsonPatch(), request.object());
+        Verdict f = AuditReport.audit(engine, new Document(fixture, 1, fixed, Map.of()), Origin.manifest(false), request.namespace())
+                .orElseThrow().verdict();
+        sameVerdict(f, w);
+        assertThat(engine.judge(dev.rofsguard.policy.Subject.of(fixed, request.namespace()), Origin.manifest(true)).plan().ops())
+                .as("the fix is complete: nothing left to plan").isEmpty();
+    }
+
+    private static void sameVerdict(Verdict c, Verdict w) {
         assertThat(c.outcome()).as(c.reason() + " vs " + w.reason()).isEqualTo(w.outcome());
         assertThat(names(c.violations())).isEqualTo(names(w.violations()));
         assertThat(c.exemptions()).isEqualTo(w.exemptions());
     }
 
     private static List<String> names(List<Violation> violations) {
-        return violations.stream().map(v -> v.containerKind().field() + "/" + v.container()).toList();
+        return violations.stream().map(v -> v.rule().id() + ":" + v.containerKind().field() + "/" + v.container()).toList();
     }
 }

@@ -51,7 +51,7 @@ class PolicyHolderTest {
         write(file, "mode: audit\n", 10);
         assertThat(h.reloadIfChanged()).isTrue();
         assertThat(h.current().config().defaultMode()).isEqualTo(Mode.AUDIT);
-        assertThat(h.current().config().exemptNamespaces()).contains("rofs-guard");
+        assertThat(h.current().config().policy().exemptNamespaces()).contains("rofs-guard");
         assertThat(h.reloadIfChanged()).isFalse(); // unchanged file: nothing to do
     }
 }

@@ -10,7 +10,9 @@ import com.networknt.schema.ValidationMessage;
 import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.manifest.ManifestReader;
+import dev.rofsguard.engine.Origin;
 import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.Rules;
 import dev.rofsguard.policy.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -25,12 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-class AuditorTest {
+class AuditReportTest {
 
     private static AuditReport audit(String resource, Mode mode) {
         ManifestReader.Result read = ManifestReader.read(List.of(Fixtures.path("manifests/" + resource).toString()),
                 InputStream.nullInputStream());
-        return new Auditor(Fixtures.engine("-"), "default").audit(read.documents(), read.errors(), mode);
+        return AuditReport.of(Fixtures.engine("-"), read.documents(), read.errors(), mode, Origin.manifest(true), "default");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -66,7 +68,7 @@ class AuditorTest {
         String yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
                 + "      containers:\n        - {name: web, image: nginx, securityContext: {readOnlyRootFilesystem: false}}\n";
         ManifestReader.Result read = ManifestReader.read(List.of("-"), new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
-        AuditReport r = new Auditor(Fixtures.engine("-"), "default").audit(read.documents(), read.errors(), Mode.ENFORCE);
+        AuditReport r = AuditReport.of(Fixtures.engine("-"), read.documents(), read.errors(), Mode.ENFORCE, Origin.manifest(true), "default");
         assertThat(r.findings()).singleElement().satisfies(f -> {
             assertThat(f.catalogEntry()).isEqualTo("nginx");
             assertThat(f.scratchPaths()).containsExactly("/var/cache/nginx", "/var/run", "/tmp");
@@ -86,7 +88,7 @@ class AuditorTest {
         Set<ValidationMessage> problems = schema.validate(sarif);
         assertThat(problems).isEmpty();
         JsonNode result = sarif.at("/runs/0/results/0");
-        assertThat(result.path("ruleId").asText()).isEqualTo(SarifReport.RULE_ID);
+        assertThat(result.path("ruleId").asText()).isEqualTo(Rules.READ_ONLY_ROOT_FILESYSTEM.qualifiedId());
         assertThat(result.path("level").asText()).isEqualTo("error");
         assertThat(result.at("/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(22);
         assertThat(sarif.at("/runs/0/invocations/0/executionSuccessful").asBoolean()).isFalse();

@@ -1,4 +1,4 @@
-package dev.rofsguard.policy;
+package dev.rofsguard.podspec;
 
 /** Annotation and label keys of the project, in one place. */
 public final class Annotations {

@@ -1,0 +1,74 @@
+package dev.rofsguard.mutation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mutation of one object, planned once, as values: explicit operations against the incoming JSON (never a diff
+ * of a re-serialised model) and why each is there. Every rendering starts from here: the webhook's JSON Patch,
+ * {@code audit --fix}, kustomize patches, and the workload verdict (which applies the plan in memory).
+ *
+ * @param ops      RFC 6902 operations, in order; empty when there is nothing to do
+ * @param changes  per container name: the entry that matched, the volumes mounted, whether the flag was set
+ * @param blocked  per container name: why the catalog knows the image but cannot make it read-only (a data path with
+ *                 nothing writable mounted, a path it cannot seed); such a container is left alone
+ * @param warnings e.g. a database data path with no volume mounted
+ * @param skipped  why the object was not considered (exempt, Windows, mutation off), or null
+ */
+public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<String, String> blocked, List<String> warnings,
+                   String skipped) {
+
+    public static final Plan NONE = new Plan(List.of(), Map.of(), Map.of(), List.of(), null);
+
+    public Plan {
+        ops = List.copyOf(ops);
+        changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes)); // in container order: the record reads in it
+        blocked = Collections.unmodifiableMap(new LinkedHashMap<>(blocked));
+        warnings = List.copyOf(warnings);
+    }
+
+    public static Plan skipped(String reason) {
+        return new Plan(List.of(), Map.of(), Map.of(), List.of(), reason);
+    }
+
+    /** One JSON Patch {@code add} and the reason for it. */
+    public record Op(String path, JsonNode value, String why) {
+    }
+
+    /** A volume mounted into a container: an emptyDir the plan adds (medium, sizeLimit) or an existing one (both null). */
+    public record Mount(String volume, String path, String medium, String sizeLimit) {
+    }
+
+    /**
+     * @param entry                  the catalog entry (or {@code ephemeral})
+     * @param mounts                 what the plan mounts, in order
+     * @param readOnlyRootFilesystem whether the plan sets the flag
+     * @param seed                   the init container that fills its seeded paths, or null
+     */
+    public record ContainerChange(String entry, List<Mount> mounts, boolean readOnlyRootFilesystem, String seed) {
+
+        public List<String> mounted() {
+            return mounts.stream().map(Mount::path).toList();
+        }
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    /** RFC 6902, as the webhook answers it. */
+    public ArrayNode jsonPatch() {
+        ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+        for (Op op : ops) {
+            ObjectNode o = patch.addObject();
+            o.put("op", "add").put("path", op.path()).set("value", op.value());
+        }
+        return patch;
+    }
+}
