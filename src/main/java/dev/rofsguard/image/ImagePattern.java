@@ -23,8 +23,14 @@ public final class ImagePattern {
     private final Pattern repository;
     private final Pattern tag; // null = any tag
     private final String digest; // null = any digest
+    private final String repositoryGlob;
+    private final String tagGlob;
 
-    private ImagePattern(String text, String registry, Pattern repository, Pattern tag, String digest) {
+    private ImagePattern(String text, String registry, String repositoryGlob, String tagGlob, String digest) {
+        this.repositoryGlob = repositoryGlob;
+        this.tagGlob = tagGlob;
+        Pattern repository = glob(repositoryGlob, true);
+        Pattern tag = tagGlob == null ? null : glob(tagGlob, false);
         this.text = text;
         this.registry = registry;
         this.repository = repository;
@@ -47,11 +53,11 @@ public final class ImagePattern {
                 throw new IllegalArgumentException("image pattern '" + text + "' has an invalid digest");
             }
         }
-        Pattern tag = null;
+        String tag = null;
         int lastSlash = s.lastIndexOf('/');
         int colon = s.indexOf(':', lastSlash + 1);
         if (colon >= 0) {
-            tag = glob(s.substring(colon + 1), false);
+            tag = s.substring(colon + 1);
             s = s.substring(0, colon);
         }
         String registry;
@@ -75,7 +81,7 @@ public final class ImagePattern {
             throw new IllegalArgumentException("image pattern '" + text + "' has an invalid repository '" + repo
                     + "' (lower-case letters, digits, . _ - / and the globs * and **)");
         }
-        return new ImagePattern(text, registry, glob(repo, true), tag, digest);
+        return new ImagePattern(text, registry, repo, tag, digest);
     }
 
     /** Globs: {@code **} any text; {@code *} any text within one path component (repositories) or any text (tags); {@code ?} one character. */
@@ -135,6 +141,62 @@ public final class ImagePattern {
             }
         }
         return false;
+    }
+
+    /**
+     * The same pattern as an RE2 regular expression over the image <em>as written</em> in a pod spec, with Docker's
+     * normalisation folded in ({@code nginx}, {@code library/nginx}, {@code docker.io/nginx} and
+     * {@code index.docker.io/library/nginx} are one image): for policies that run where no Java runs (CEL's
+     * {@code matches}). Anchored; a pattern for one registry never matches another.
+     */
+    public String rawRegex() {
+        String name;
+        String repo = re2(repositoryGlob, true);
+        boolean library = repositoryGlob.startsWith("library/");
+        String hubRepo = library ? "(?:library/)?" + re2(repositoryGlob.substring("library/".length()), true) : repo;
+        String hub = "(?:(?:docker\\.io|index\\.docker\\.io)/)?" + hubRepo;
+        if (registry.equals(ANY_REGISTRY)) {
+            name = "(?:" + hub + "|(?:[^/]*[.:][^/]*|localhost)/" + repo + ")";
+        } else if (registry.equals(ImageReference.DOCKER_HUB)) {
+            name = hub;
+        } else {
+            name = re2(registry, false) + "/" + repo;
+        }
+        String anyTag = "(?::[\\w][\\w.-]{0,127})?";
+        String tagPart;
+        if (tagGlob == null) {
+            tagPart = anyTag;
+        } else {
+            String t = ":" + re2(tagGlob, false);
+            // No tag means latest, unless a digest pins it.
+            tagPart = glob(tagGlob, false).matcher("latest").matches() && digest == null ? "(?:" + t + ")?" : t;
+        }
+        String digestPart = digest == null ? "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+                : "@" + re2(digest, false);
+        return "^" + name + tagPart + digestPart + "$";
+    }
+
+    /** A glob (or literal text) as RE2, with RE2's own escapes (no {@code \Q…\E} quirks across engines). */
+    private static String re2(String glob, boolean pathAware) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*') {
+                if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+                    re.append(".*");
+                    i++;
+                } else {
+                    re.append(pathAware ? "[^/]*" : "[^@]*");
+                }
+            } else if (c == '?') {
+                re.append(pathAware ? "[^/]" : ".");
+            } else if (Character.isLetterOrDigit(c) || c == '/' || c == '_' || c == '-') {
+                re.append(c);
+            } else {
+                re.append('\\').append(c);
+            }
+        }
+        return re.toString();
     }
 
     /** Matches an image as written in a pod spec; an unparsable reference matches nothing. */

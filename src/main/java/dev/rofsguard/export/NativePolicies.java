@@ -1,0 +1,239 @@
+package dev.rofsguard.export;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.engine.EngineConfig;
+import dev.rofsguard.image.ImagePattern;
+import dev.rofsguard.podspec.ContainerKind;
+import dev.rofsguard.podspec.WorkloadKind;
+import dev.rofsguard.policy.Mode;
+import dev.rofsguard.policy.PolicyConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The policy compiled to ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1), which the API server runs
+ * itself in CEL: no network hop, nothing to be down. One policy for containers and init containers, one for
+ * ephemeral containers (so that their mode can be relaxed), and a binding per mode routed by the same namespace
+ * label as the webhook ({@code rofs-guard.dev/mode}: enforce → Deny, warn → Warn, audit → Audit).
+ *
+ * <p>What it covers: the rule; exemptions by namespace (the bindings' namespaceSelector), by image (the patterns as
+ * RE2 over the image as written, Docker's normalisation folded in), by container name, and by annotation (only in the
+ * configured namespaces); Windows pods; UPDATE semantics through {@code oldObject} (a Pod's old findings are not
+ * judged again; a workload update that leaves the template alone passes); ephemeral containers. What it does not:
+ * see {@link #LIMITS}.
+ */
+public final class NativePolicies {
+
+    /** What this compilation does not do, said by the command and in the README; the webhook covers them. */
+    public static final List<String> LIMITS = List.of(
+            "no mutation: the catalog's emptyDir volumes and the flag are not added (MutatingAdmissionPolicy is not generated "
+                    + "yet); workloads are judged as written, as /validate/<mode>/no-mutation judges them",
+            "no data-path, seeded-path or obsolete-mount reasoning (it belongs to the mutation)",
+            "pod specs the API server would refuse are left to the API server's own validation (the webhook denies them as "
+                    + "errors first); a CEL evaluation error on an unexpected shape falls to failurePolicy: Fail",
+            "bad image references are not warned about",
+            "messages name the containers but not the field path of each");
+
+    private static final JsonNodeFactory N = JsonNodeFactory.instance;
+    static final String POLICY = "rofs-guard.dev";
+    static final String EPHEMERAL_POLICY = "ephemeral.rofs-guard.dev";
+    static final String MODE_LABEL = "rofs-guard.dev/mode";
+
+    private NativePolicies() {
+    }
+
+    /** The policies and their bindings, in apply order. */
+    public static List<ObjectNode> compile(EngineConfig config) {
+        PolicyConfig policy = config.policy();
+        List<ObjectNode> out = new ArrayList<>();
+        out.add(policy(POLICY, policy, List.of(ContainerKind.CONTAINER, ContainerKind.INIT_CONTAINER)));
+        out.add(policy(EPHEMERAL_POLICY, policy, List.of(ContainerKind.EPHEMERAL_CONTAINER)));
+        for (Mode mode : Mode.values()) {
+            out.add(binding(POLICY, mode, mode, policy));
+            out.add(binding(EPHEMERAL_POLICY, mode, mode.atMost(policy.ephemeralContainersMode()), policy));
+        }
+        return out;
+    }
+
+    private static ObjectNode policy(String name, PolicyConfig policy, List<ContainerKind> lists) {
+        ObjectNode p = N.objectNode().put("apiVersion", "admissionregistration.k8s.io/v1").put("kind", "ValidatingAdmissionPolicy");
+        p.putObject("metadata").put("name", name);
+        ObjectNode spec = p.putObject("spec");
+        spec.put("failurePolicy", "Fail");
+        ObjectNode match = spec.putObject("matchConstraints");
+        ArrayNode rules = match.putArray("resourceRules");
+        Map<String, List<String>> byGroup = new TreeMap<>();
+        for (WorkloadKind k : policy.workloadKinds().all()) {
+            byGroup.computeIfAbsent(k.group(), g -> new ArrayList<>()).add(plural(k.kind()));
+        }
+        byGroup.forEach((group, resources) -> {
+            ObjectNode r = rules.addObject();
+            r.putArray("apiGroups").add(group);
+            r.putArray("apiVersions").add("*");
+            r.putArray("operations").add("CREATE").add("UPDATE");
+            ArrayNode res = r.putArray("resources");
+            resources.forEach(res::add);
+            if (group.isEmpty()) {
+                res.add("pods/ephemeralcontainers");
+            }
+        });
+        // DELETE and CONNECT are not judged; the pods/ephemeralcontainers subresource is (kubectl debug).
+        ArrayNode conditions = spec.putArray("matchConditions");
+        conditions.addObject().put("name", "workload-template-changed").put("expression",
+                "request.operation != 'UPDATE' || object.kind == 'Pod' || oldObject == null || "
+                        + byKind(policy, "object", Part.TEMPLATE) + " != " + byKind(policy, "oldObject", Part.TEMPLATE));
+        ArrayNode variables = spec.putArray("variables");
+        variables.addObject().put("name", "spec").put("expression", byKind(policy, "object", Part.SPEC));
+        variables.addObject().put("name", "oldSpec").put("expression", "oldObject == null ? null : " + byKind(policy, "oldObject", Part.SPEC));
+        variables.addObject().put("name", "windows").put("expression",
+                "(has(variables.spec.os) && has(variables.spec.os.name) && variables.spec.os.name == 'windows') || "
+                        + "(has(variables.spec.nodeSelector) && 'kubernetes.io/os' in variables.spec.nodeSelector "
+                        + "&& variables.spec.nodeSelector['kubernetes.io/os'] == 'windows')");
+        variables.addObject().put("name", "annotationExempt").put("expression", annotationExempt(policy));
+        StringBuilder bad = new StringBuilder();
+        for (ContainerKind list : lists) {
+            if (bad.length() > 0) {
+                bad.append(" + ");
+            }
+            String field = list.field();
+            bad.append("(has(variables.spec.").append(field).append(") ? variables.spec.").append(field).append(" : [])")
+                    .append(".filter(c, !(").append(compliant("c")).append(") && !(").append(exempt(policy, "c")).append(")")
+                    .append(" && (object.kind != 'Pod' || request.operation != 'UPDATE' || variables.oldSpec == null || !(has(variables.oldSpec.")
+                    .append(field).append(") && variables.oldSpec.").append(field).append(".exists(o, o.name == c.name && !(")
+                    .append(compliant("o")).append(")))))")
+                    .append(".map(c, '").append(field).append(" \"' + c.name + '\"')");
+        }
+        variables.addObject().put("name", "violating").put("expression", bad.toString());
+        ObjectNode validation = spec.putArray("validations").addObject();
+        validation.put("expression", "variables.windows || variables.annotationExempt || size(variables.violating) == 0");
+        validation.put("messageExpression", "'rofs-guard: ' + object.kind + ' ' + (has(object.metadata.namespace) ? object.metadata.namespace + '/' : '') "
+                + "+ (has(object.metadata.name) && object.metadata.name != '' ? object.metadata.name : (has(object.metadata.generateName) ? object.metadata.generateName + '*' : '')) "
+                + "+ ' has ' + string(size(variables.violating)) + ' container(s) without a read-only root filesystem: ' "
+                + "+ variables.violating.join(', ') + '. Fix: set securityContext.readOnlyRootFilesystem: true in each'");
+        validation.put("reason", "Forbidden");
+        spec.putArray("auditAnnotations").addObject().put("key", "violations").put("valueExpression",
+                "size(variables.violating) == 0 ? null : variables.violating.join('; ')");
+        return p;
+    }
+
+    private static ObjectNode binding(String policyName, Mode route, Mode action, PolicyConfig policy) {
+        ObjectNode b = N.objectNode().put("apiVersion", "admissionregistration.k8s.io/v1").put("kind", "ValidatingAdmissionPolicyBinding");
+        b.putObject("metadata").put("name", route.label() + "." + policyName);
+        ObjectNode spec = b.putObject("spec");
+        spec.put("policyName", policyName);
+        ArrayNode actions = spec.putArray("validationActions");
+        switch (action) {
+            case ENFORCE -> actions.add("Deny");
+            case WARN -> actions.add("Warn").add("Audit");
+            case AUDIT -> actions.add("Audit");
+        }
+        ArrayNode exprs = spec.putObject("matchResources").putObject("namespaceSelector").putArray("matchExpressions");
+        // The same routing as the webhook: no label (or enforce) is the policy's default mode.
+        List<String> others = new ArrayList<>();
+        for (Mode m : Mode.values()) {
+            if (m != route) {
+                others.add(m.label());
+            }
+        }
+        others.add("off");
+        if (route == policy.defaultMode()) {
+            exprs.addObject().put("key", MODE_LABEL).put("operator", "NotIn").set("values", strings(others));
+        } else {
+            exprs.addObject().put("key", MODE_LABEL).put("operator", "In").set("values", strings(List.of(route.label())));
+        }
+        if (!policy.exemptNamespaces().isEmpty()) {
+            exprs.addObject().put("key", "kubernetes.io/metadata.name").put("operator", "NotIn")
+                    .set("values", strings(policy.exemptNamespaces().stream().sorted().toList()));
+        }
+        return b;
+    }
+
+    private static String compliant(String c) {
+        return "has(" + c + ".securityContext) && has(" + c + ".securityContext.readOnlyRootFilesystem) && "
+                + c + ".securityContext.readOnlyRootFilesystem == true";
+    }
+
+    private static String exempt(PolicyConfig policy, String c) {
+        List<String> terms = new ArrayList<>();
+        List<String> names = policy.exemptContainers().stream().filter(n -> !n.contains("/")).sorted().toList();
+        List<String> qualified = policy.exemptContainers().stream().filter(n -> n.contains("/")).sorted().toList();
+        if (!names.isEmpty()) {
+            terms.add(c + ".name in " + list(names));
+        }
+        if (!qualified.isEmpty()) {
+            terms.add("(request.namespace + '/' + " + c + ".name) in " + list(qualified));
+        }
+        for (ImagePattern p : policy.exemptImages()) {
+            terms.add(c + ".image.matches(" + quote(p.rawRegex()) + ")");
+        }
+        return terms.isEmpty() ? "false" : String.join(" || ", terms);
+    }
+
+    private static String annotationExempt(PolicyConfig policy) {
+        if (policy.annotationNamespaces().isEmpty()) {
+            return "false";
+        }
+        String inNamespace = policy.annotationNamespaces().contains("*") ? "true"
+                : "request.namespace in " + list(policy.annotationNamespaces().stream().sorted().toList());
+        String meta = byKind(policy, "object", Part.METADATA);
+        return inNamespace + " && has(" + meta + ".annotations) && 'rofs-guard.dev/exempt' in " + meta + ".annotations && "
+                + meta + ".annotations['rofs-guard.dev/exempt'].trim() != ''";
+    }
+
+    private enum Part { SPEC, METADATA, TEMPLATE }
+
+    /**
+     * Where a part of the pod lives, by kind, from the one table of kinds: nested conditionals over
+     * {@code object.kind}, the common {@code spec.template} last.
+     */
+    private static String byKind(PolicyConfig policy, String object, Part part) {
+        StringBuilder s = new StringBuilder("(");
+        for (WorkloadKind k : policy.workloadKinds().all()) {
+            List<String> path = switch (part) {
+                case SPEC -> k.podSpecPath();
+                case METADATA -> k.podMetadataPath();
+                case TEMPLATE -> k.isPod() ? List.of() : k.templatePath();
+            };
+            if (k.isPod() && part == Part.TEMPLATE) {
+                continue;
+            }
+            if (path.equals(WorkloadKind.withPodTemplate("", "x").podSpecPath()) || path.equals(List.of("spec", "template", "metadata"))
+                    || path.equals(List.of("spec", "template"))) {
+                continue;
+            }
+            s.append(object).append(".kind == ").append(quote(k.kind())).append(" ? ").append(object).append('.')
+                    .append(String.join(".", path)).append(" : ");
+        }
+        String common = switch (part) {
+            case SPEC -> "spec.template.spec";
+            case METADATA -> "spec.template.metadata";
+            case TEMPLATE -> "spec.template";
+        };
+        return s.append(object).append('.').append(common).append(')').toString();
+    }
+
+    private static String plural(String kind) {
+        String lower = kind.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith("s") ? lower + "es" : lower + "s";
+    }
+
+    private static String list(List<String> values) {
+        return values.stream().map(NativePolicies::quote).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static ArrayNode strings(List<String> values) {
+        ArrayNode a = N.arrayNode();
+        values.forEach(a::add);
+        return a;
+    }
+
+    /** A CEL string literal: single-quoted, with backslashes and quotes escaped. */
+    static String quote(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}
