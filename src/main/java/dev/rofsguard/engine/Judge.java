@@ -22,6 +22,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -92,17 +93,20 @@ public final class Judge {
         if (!violations.isEmpty() || !plan.blocked().isEmpty()) {
             // Say why the catalog could not help where it knows the image: on the finding, or as a note when the
             // container passes anyway (read-only by the user's choice, with nothing at its data path).
-            Plan advice = plan == Plan.NONE && !violations.isEmpty() ? planner.create(pod, scope.eligible) : plan;
+            // Without a plan (a Pod at admission), only the reasons are worked out, not the operations.
+            Set<String> names = violatingNames(violations);
+            Map<String, String> blocked = plan != Plan.NONE ? plan.blocked()
+                    : planner.blocked(pod, scope.eligible.stream().filter(c -> names.contains(c.name())).toList());
             Set<String> violating = new HashSet<>();
             List<Violation> hinted = new ArrayList<>(violations.size());
             for (Violation v : violations) {
                 violating.add(v.container());
                 // The catalog serves the read-only rule only: its reasons are about that rule's findings.
-                String why = v.rule() == Rules.READ_ONLY_ROOT_FILESYSTEM ? advice.blocked().get(v.container()) : null;
+                String why = v.rule() == Rules.READ_ONLY_ROOT_FILESYSTEM ? blocked.get(v.container()) : null;
                 hinted.add(why == null ? v : v.withHint(why));
             }
             violations = hinted;
-            advice.blocked().forEach((name, why) -> {
+            blocked.forEach((name, why) -> {
                 if (!violating.contains(name)) {
                     notes.add(containerField(pod, name) + " \"" + name + "\" " + why);
                 }
@@ -253,6 +257,12 @@ public final class Judge {
         }
         return new Verdict(Outcome.FAIL, introduced.size() + " finding(s) introduced by this update", ref, introduced,
                 exemptions, allNotes);
+    }
+
+    private static Set<String> violatingNames(List<Violation> violations) {
+        Set<String> names = new HashSet<>();
+        violations.forEach(v -> names.add(v.container()));
+        return names;
     }
 
     private static long countContainers(List<Violation> violations) {

@@ -147,6 +147,22 @@ public final class PatchPlanner {
         return new Plan(ops, changes, blocked, warnings, null);
     }
 
+    /**
+     * Only why the catalog cannot make each of these containers read-only, by container name: what the plan's
+     * {@link Plan#blocked()} would say, without building the operations (the validating door's hot path).
+     */
+    public Map<String, String> blocked(PodSpecView pod, List<ContainerView> containers) {
+        Map<String, JsonNode> podVolumes = Mounts.volumes(pod.spec());
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (ContainerView c : containers) {
+            Catalog.Match match = c.kind() == ContainerKind.EPHEMERAL_CONTAINER ? null : catalog.match(c.image()).orElse(null);
+            if (match != null) {
+                blocked(c, match, Mounts.of(c, podVolumes, match.symlinks())).ifPresent(r -> reasons.put(c.name(), r));
+            }
+        }
+        return reasons;
+    }
+
     /** Why the catalog cannot make this container read-only, if it cannot. */
     private static Optional<String> blocked(ContainerView c, Catalog.Match match, Mounts mounts) {
         // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
