@@ -151,8 +151,19 @@ public final class FixedManifests {
             tokens.add(t.replace("~1", "/").replace("~0", "~"));
         }
         Node parent = root;
+        List<Node> path = new ArrayList<>(List.of(root));
         for (int i = 0; i < tokens.size() - 1; i++) {
             parent = child(parent, tokens.get(i), pointer);
+            path.add(parent);
+        }
+        // What is added is written in block style; a flow collection on the way ({name: c, image: x}) opens up to
+        // block so that the addition stays readable, while its other entries keep their flow style.
+        for (Node n : path) {
+            if (n instanceof MappingNode m && m.getFlowStyle() == DumperOptions.FlowStyle.FLOW) {
+                m.setFlowStyle(DumperOptions.FlowStyle.BLOCK);
+            } else if (n instanceof SequenceNode q && q.getFlowStyle() == DumperOptions.FlowStyle.FLOW) {
+                q.setFlowStyle(DumperOptions.FlowStyle.BLOCK);
+            }
         }
         String last = tokens.get(tokens.size() - 1);
         Node node = yaml.represent(JSON.convertValue(value, Object.class));

@@ -31,7 +31,8 @@ public final class KustomizePatches {
     }
 
     public static String render(List<Document> documents, Function<Document, Plan> planOf) {
-        Yaml yaml = yaml();
+        Yaml yaml = yaml(true);
+        Yaml flat = yaml(false);
         List<Node> patches = new ArrayList<>();
         for (Document d : documents) {
             JsonNode o = d.object();
@@ -53,7 +54,9 @@ public final class KustomizePatches {
             if (!ns.isEmpty()) {
                 target.put("namespace", ns);
             }
-            String ops = yaml.dump(JSON.convertValue(plan.jsonPatch(), Object.class));
+            // The list starts at column 0 ("- op: add"): a literal block whose first line is indented would need an
+            // indentation indicator (|2), which kustomize's YAML reader mis-reads.
+            String ops = flat.dump(JSON.convertValue(plan.jsonPatch(), Object.class));
             List<NodeTuple> entry = new ArrayList<>();
             entry.add(new NodeTuple(yaml.represent("target"), yaml.represent(target)));
             entry.add(new NodeTuple(yaml.represent("patch"),
@@ -69,12 +72,14 @@ public final class KustomizePatches {
                 + "mutating webhook would add.\n" + out;
     }
 
-    private static Yaml yaml() {
+    private static Yaml yaml(boolean indentedLists) {
         DumperOptions dump = new DumperOptions();
         dump.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         dump.setIndent(2);
-        dump.setIndicatorIndent(2);
-        dump.setIndentWithIndicator(true);
+        if (indentedLists) {
+            dump.setIndicatorIndent(2);
+            dump.setIndentWithIndicator(true);
+        }
         dump.setWidth(Integer.MAX_VALUE);
         dump.setSplitLines(false);
         return new Yaml(dump);

@@ -16,6 +16,11 @@ public final class TextReport {
     private TextReport() {
     }
 
+    /** Colour or not, Unicode punctuation. */
+    public static String render(AuditReport report, boolean colour) {
+        return render(report, new Paint(colour, true));
+    }
+
     public static String render(AuditReport report, Paint p) {
         StringBuilder s = new StringBuilder();
         summary(report, p, s);
