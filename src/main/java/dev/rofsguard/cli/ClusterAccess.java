@@ -44,7 +44,9 @@ final class ClusterAccess {
             }
             looked.add("$KUBECONFIG (" + env + ")");
         } else {
-            Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+            // $HOME first, as kubectl (and fabric8) read it; the JVM's user.home comes from the password database
+            String homeDir = System.getenv("HOME") != null ? System.getenv("HOME") : System.getProperty("user.home");
+            Path home = Path.of(homeDir, ".kube", "config");
             if (Files.isRegularFile(home)) {
                 return Optional.empty();
             }
