@@ -62,7 +62,7 @@ public final class FixedManifests {
             }
         }
         StringBuilder s = new StringBuilder("# rofs-guard audit --fix: the catalog's volumes and readOnlyRootFilesystem added; "
-                + "quoting and comments kept, indentation normalised\n");
+                + (lost.isEmpty() ? "quoting and comments kept" : "quoting kept, NOT every comment") + ", indentation normalised\n");
         lost.forEach(l -> s.append("# rofs-guard: ").append(l).append('\n'));
         for (int i = 0; i < rendered.size(); i++) {
             s.append(i == 0 ? "" : "---\n").append(rendered.get(i));

@@ -120,6 +120,27 @@ class AuditCommandIT {
         assertThat(after.out()).startsWith("2 workload objects (mode enforce): 0 failed, 0 errors, 0 pass after admission, 2 passed");
     }
 
+    /** kustomize (yaml.v3 through kyaml) reads the fixed manifests: quoted numbers, times and hex stay strings. */
+    @Test
+    void fixedManifestsKeepTheirMeaningThroughKustomize(@TempDir Path dir) throws Exception {
+        ReviewCommandIT.Run fixed = run(null, "audit", "--fix", manifest("quoted.yaml"));
+        assertThat(fixed.exit()).as(fixed.err()).isZero();
+        Files.writeString(dir.resolve("fixed.yaml"), fixed.out());
+        Files.writeString(dir.resolve("kustomization.yaml"), "resources:\n  - fixed.yaml\n");
+        Process kustomize = new ProcessBuilder(kubectl(), "kustomize", dir.toString()).start();
+        String rendered = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(kustomize.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor()).as(err).isZero();
+        ManifestReader.Result read = ManifestReader.read(List.of("-"), new java.io.ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)));
+        JsonNode web = read.documents().stream().filter(d -> d.object().path("kind").asText().equals("Deployment")).findFirst()
+                .orElseThrow().object();
+        assertThat(web.at("/metadata/annotations/version").isTextual()).isTrue();
+        assertThat(web.at("/metadata/annotations/version").asText()).isEqualTo("3.10");
+        assertThat(web.at("/spec/template/spec/containers/0/env")).extracting(e -> e.path("value").isTextual() + " " + e.path("value").asText())
+                .containsExactly("true 12:30", "true 0x1F", "true 1_000", "true .inf", "true yes");
+        assertThat(web.at("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    }
+
     private static String kubectl() {
         String k = System.getenv("KUBECTL");
         return k != null ? k : "kubectl";

@@ -77,6 +77,20 @@ class FixedManifestsTest {
     }
 
     @Test
+    void theHeaderSaysWhichCommentsCouldNotBeKept() {
+        String yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx\n"
+                + "      args: [a, # inside a flow sequence\n        b]\n";
+        List<Document> documents = new java.util.ArrayList<>();
+        ManifestReader.parse("pod.yaml", yaml, documents, new java.util.ArrayList<>());
+        String fixed = FixedManifests.render(documents, plans());
+        assertThat(fixed.lines().limit(2)).containsExactly(
+                "# rofs-guard audit --fix: the catalog's volumes and readOnlyRootFilesystem added; quoting kept, NOT every comment, "
+                        + "indentation normalised",
+                "# rofs-guard: 1 comment(s) of pod.yaml (document 1) could not be kept");
+        assertThat(reread(fixed).documents().get(0).object().at("/spec/containers/0/args").toString()).isEqualTo("[\"a\",\"b\"]");
+    }
+
+    @Test
     void aFlowStyleContainerOpensUpToBlockStyleWhereTheFixGoes() {
         String fixed = FixedManifests.render(read("quoted.yaml").documents(), plans());
         // the List's pod: `containers: [{name: c, image: "nginx:1.27"}]` gains its mounts in block style
