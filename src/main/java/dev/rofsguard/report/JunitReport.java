@@ -38,6 +38,17 @@ public final class JunitReport {
             x.writeCharacters("\n  ");
             x.writeStartElement("testsuite");
             counts(x, "rofs-guard audit (" + report.mode().label() + ")", tests, failures, errors, skipped);
+            // JUnit has no outcome beside pass/fail/error/skip: the suite's properties count objects by report outcome
+            x.writeCharacters("\n    ");
+            x.writeStartElement("properties");
+            for (ReportOutcome outcome : ReportOutcome.values()) {
+                x.writeCharacters("\n      ");
+                x.writeEmptyElement("property");
+                attr(x, "name", "objects." + outcome.label());
+                attr(x, "value", String.valueOf(report.count(outcome)));
+            }
+            x.writeCharacters("\n    ");
+            x.writeEndElement();
             for (AuditedObject o : report.objects()) {
                 for (ContainerRule rule : report.rules()) {
                     testCase(x, o, rule);

@@ -105,7 +105,7 @@ class ReviewCommandIT {
 
         Run missing = run(null, "review", "/no/such/file.json");
         assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(missing.err()).contains("cannot read /no/such/file.json");
+        assertThat(missing.err()).contains("cannot read /no/such/file.json: no such file or directory");
 
         Run usage = run(null, "review", "--bogus");
         assertThat(usage.exit()).isEqualTo(ExitCodes.USAGE);

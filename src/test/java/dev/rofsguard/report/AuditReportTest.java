@@ -134,7 +134,8 @@ class AuditReportTest {
         JsonNode sarif = AdmissionReviews.mapper().valueToTree(SarifReport.render(r, "test"));
         assertThat(sarif.at("/runs/0/properties/outcomes/passes-after-admission").asInt()).isEqualTo(2);
         assertThat(sarif.at("/runs/0/properties/passesAfterAdmission/0").asText()).isEqualTo("Deployment/shop/web");
-        assertThat(JunitReport.render(r)).contains("<property name=\"outcome\" value=\"passes-after-admission\"");
+        assertThat(JunitReport.render(r)).contains("<property name=\"outcome\" value=\"passes-after-admission\"")
+                .contains("<property name=\"objects.passes-after-admission\" value=\"2\"");
         assertThat(PolicyReportRender.render(r, java.time.Instant.now()).get(0).at("/results/0/properties/outcome").asText())
                 .isEqualTo("passes-after-admission");
         // where rofs-guard's mutating webhook does not run, the same objects fail
