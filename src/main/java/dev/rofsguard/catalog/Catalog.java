@@ -25,13 +25,29 @@ public final class Catalog {
     private final String defaultSizeLimit;
     private final String defaultMedium;
     private final List<CatalogPath> allImages;
-    private final Map<String, Optional<Match>> matches = new ConcurrentHashMap<>();
+    private final List<String> mirrors;
+    private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
+
+    /** What one image as written resolves to: its match, and whether it is a valid reference at all. */
+    private record Lookup(Optional<Match> match, boolean valid) {
+    }
 
     public Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages) {
+        this(entries, defaultSizeLimit, defaultMedium, allImages, List.of());
+    }
+
+    /** @param mirrors registry/path prefixes that mirror Docker Hub ({@code harbor.example.com/hub}) */
+    public Catalog(List<CatalogEntry> entries, String defaultSizeLimit, String defaultMedium, List<CatalogPath> allImages,
+                   List<String> mirrors) {
+        this.mirrors = List.copyOf(mirrors);
         this.entries = List.copyOf(entries);
         this.defaultSizeLimit = defaultSizeLimit;
         this.defaultMedium = defaultMedium;
         this.allImages = List.copyOf(allImages);
+    }
+
+    public List<String> mirrors() {
+        return mirrors;
     }
 
     public List<CatalogEntry> entries() {
@@ -51,8 +67,28 @@ public final class Catalog {
         return allImages;
     }
 
-    /** What the catalog says about one image, with scratch paths resolved to their medium and size. */
-    public record Match(String entry, List<Scratch> scratch, List<CatalogPath> data) {
+    /**
+     * What the catalog says about one image: the paths that apply to its tag, scratch and seeded ones resolved to
+     * their medium and size, with the entry's symlinks and whether it can be seeded.
+     */
+    public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell) {
+
+        public List<Resolved> of(PathType type) {
+            return paths.stream().filter(p -> p.type() == type).toList();
+        }
+
+        /** The scratch paths, as emptyDir volumes get them. */
+        public List<Scratch> scratch() {
+            return of(PathType.SCRATCH).stream().map(p -> new Scratch(p.path(), p.medium(), p.sizeLimit())).toList();
+        }
+
+        public List<CatalogPath> data() {
+            return of(PathType.DATA).stream().map(Resolved::source).toList();
+        }
+    }
+
+    /** A path for one image: medium and size resolved from the defaults (null for data and obsolete paths). */
+    public record Resolved(String path, PathType type, String medium, String sizeLimit, CatalogPath source) {
     }
 
     /** A path to back with an emptyDir. */
@@ -61,50 +97,63 @@ public final class Catalog {
 
     /** The match for an image as written in a pod spec; empty when unknown or unparsable. */
     public Optional<Match> match(String image) {
-        Optional<Match> known = matches.get(image);
+        return lookup(image).match();
+    }
+
+    /** Whether the image is a reference the runtimes accept (remembered with the match, so it costs nothing more). */
+    public boolean validReference(String image) {
+        return lookup(image).valid();
+    }
+
+    private Lookup lookup(String image) {
+        Lookup known = lookups.get(image);
         if (known != null) {
             return known;
         }
-        Optional<Match> match = compute(image);
-        if (matches.size() >= REMEMBERED_IMAGES) {
-            matches.clear(); // crude but bounded; a working set refills it at once
+        Optional<ImageReference> ref = ImageReference.parse(unmirrored(image));
+        Lookup lookup = new Lookup(ref.flatMap(this::compute), ref.isPresent());
+        if (lookups.size() >= REMEMBERED_IMAGES) {
+            lookups.clear(); // crude but bounded; a working set refills it at once
         }
-        matches.put(image, match);
-        return match;
+        lookups.put(image, lookup);
+        return lookup;
     }
 
-    private Optional<Match> compute(String image) {
-        Optional<ImageReference> ref = ImageReference.parse(image);
-        if (ref.isEmpty()) {
-            return Optional.empty();
-        }
+    private Optional<Match> compute(ImageReference reference) {
+        Optional<ImageReference> ref = Optional.of(reference);
         for (CatalogEntry e : entries) {
             for (ImagePattern p : e.images()) {
-                if (p.matches(ref.get())) {
-                    return Optional.of(resolve(e.name(), e.paths(), ref.get()));
+                if (p.matchesBehindMirror(ref.get())) {
+                    return Optional.of(resolve(e.name(), e.paths(), ref.get(), e.symlinks(), e.shell()));
                 }
             }
         }
         if (!allImages.isEmpty()) {
-            return Optional.of(resolve("all-images", allImages, ref.get()));
+            return Optional.of(resolve("all-images", allImages, ref.get(), Map.of(), false));
         }
         return Optional.empty();
     }
 
-    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref) {
-        List<Scratch> scratch = new ArrayList<>();
-        List<CatalogPath> data = new ArrayList<>();
+    /** A reference through one of the user's mirror prefixes, read as the Docker Hub reference it stands for. */
+    private String unmirrored(String image) {
+        for (String prefix : mirrors) {
+            if (image.startsWith(prefix + "/")) {
+                return ImageReference.DOCKER_HUB + "/" + image.substring(prefix.length() + 1);
+            }
+        }
+        return image;
+    }
+
+    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref, Map<String, String> symlinks, boolean shell) {
+        List<Resolved> resolved = new ArrayList<>();
         for (CatalogPath p : paths) {
             if (!p.appliesTo(ref)) {
                 continue;
             }
-            if (p.type() == PathType.DATA) {
-                data.add(p);
-            } else {
-                scratch.add(new Scratch(p.path(), p.medium() != null ? p.medium() : defaultMedium,
-                        p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit));
-            }
+            boolean volume = p.type() == PathType.SCRATCH || p.type() == PathType.SEEDED;
+            resolved.add(new Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : defaultMedium) : null,
+                    volume ? (p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit) : null, p));
         }
-        return new Match(name, scratch, data);
+        return new Match(name, resolved, symlinks, shell);
     }
 }

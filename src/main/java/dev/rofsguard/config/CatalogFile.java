@@ -3,7 +3,7 @@ package dev.rofsguard.config;
 import java.util.List;
 
 /** The catalog as written (YAML): shipped in {@code catalog.yaml}, extended under {@code catalog:} in a policy file. */
-public record CatalogFile(Defaults defaults, AllImages allImages, List<Entry> entries) {
+public record CatalogFile(Defaults defaults, AllImages allImages, List<String> mirrors, List<Entry> entries) {
 
     /** Applied to every scratch path that does not set its own. */
     public record Defaults(String sizeLimit, String medium) {
@@ -14,10 +14,12 @@ public record CatalogFile(Defaults defaults, AllImages allImages, List<Entry> en
     }
 
     /** {@code enabled: false} in a user's file removes the shipped entry of that name. */
-    public record Entry(String name, Boolean enabled, String reason, List<String> images, List<Path> paths) {
+    public record Entry(String name, Boolean enabled, String reason, List<String> images, List<Path> paths,
+                        Boolean shell, java.util.Map<String, String> symlinks, List<String> evidence) {
     }
 
     public record Path(String path, String type, String medium, String sizeLimit, Integer majorAtLeast,
-                       Integer majorBelow, String reason) {
+                       Integer majorBelow, String tag, String env, String arg, String ifMounted, String reason,
+                       String evidence) {
     }
 }

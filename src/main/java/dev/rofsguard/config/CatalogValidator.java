@@ -2,6 +2,7 @@ package dev.rofsguard.config;
 
 import dev.rofsguard.image.ImagePattern;
 import io.fabric8.kubernetes.api.model.Quantity;
+import dev.rofsguard.image.ImageReference;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogEntry;
 import dev.rofsguard.catalog.CatalogPath;
@@ -39,8 +40,9 @@ final class CatalogValidator {
         if (all != null && Boolean.TRUE.equals(all.enabled())) {
             allImages = paths(all.paths(), where + ".allImages.paths");
             for (CatalogPath p : allImages) {
-                if (p.type() == PathType.DATA) {
-                    throw new ConfigException(where + ".allImages.paths: " + p.path() + " is data; only scratch paths apply to every image");
+                if (p.type() != PathType.SCRATCH) {
+                    throw new ConfigException(where + ".allImages.paths: " + p.path() + " is " + p.type().name().toLowerCase(Locale.ROOT)
+                            + "; only scratch paths apply to every image");
                 }
             }
         }
@@ -71,9 +73,27 @@ final class CatalogValidator {
                     throw new ConfigException(at + ".images[" + j + "]: " + ex.getMessage());
                 }
             }
-            entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths(e.paths(), at + ".paths")));
+            List<CatalogPath> paths = paths(e.paths(), at + ".paths");
+            java.util.Map<String, String> symlinks = e.symlinks() == null ? java.util.Map.of() : e.symlinks();
+            for (java.util.Map.Entry<String, String> link : symlinks.entrySet()) {
+                if (!clean(link.getKey()) || !clean(link.getValue())) {
+                    throw new ConfigException(at + ".symlinks: '" + link.getKey() + "' -> '" + link.getValue()
+                            + "' must map a clean absolute path to another");
+                }
+            }
+            boolean shell = !Boolean.FALSE.equals(e.shell());
+            entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths, shell, symlinks,
+                    e.evidence() == null ? List.of() : e.evidence()));
         }
-        return new Catalog(entries, defaults.sizeLimit(), medium, allImages);
+        List<String> mirrors = file.mirrors() == null ? List.of() : file.mirrors();
+        for (int i = 0; i < mirrors.size(); i++) {
+            String m = mirrors.get(i);
+            if (m == null || m.endsWith("/") || ImageReference.parse(m + "/x").filter(r -> !r.registry().equals(ImageReference.DOCKER_HUB)).isEmpty()) {
+                throw new ConfigException(where + ".mirrors[" + i + "] '" + m + "' must be a registry host and optional path, "
+                        + "such as harbor.example.com/dockerhub-proxy");
+            }
+        }
+        return new Catalog(entries, defaults.sizeLimit(), medium, allImages, mirrors);
     }
 
     private static List<CatalogPath> paths(List<CatalogFile.Path> list, String where) throws ConfigException {
@@ -85,9 +105,7 @@ final class CatalogValidator {
         for (int i = 0; i < list.size(); i++) {
             CatalogFile.Path p = list.get(i);
             String at = where + "[" + i + "]";
-            if (p == null || p.path() == null || !PATH.matcher(p.path()).matches() || p.path().equals("/")
-                    || p.path().contains("//") || p.path().endsWith("/") || ("/" + p.path() + "/").contains("/../")
-                    || ("/" + p.path() + "/").contains("/./")) {
+            if (p == null || !clean(p.path())) {
                 throw new ConfigException(at + ".path '" + (p == null ? null : p.path())
                         + "' must be a clean absolute path other than / (no //, ., .. or trailing /)");
             }
@@ -95,10 +113,16 @@ final class CatalogValidator {
             try {
                 type = PathType.valueOf((p.type() == null ? "scratch" : p.type()).toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(at + ".type '" + p.type() + "' is not one of scratch, data");
+                throw new ConfigException(at + ".type '" + p.type() + "' is not one of scratch, data, seeded, obsolete");
             }
-            if (type == PathType.DATA && (p.medium() != null || p.sizeLimit() != null)) {
+            if ((type == PathType.DATA || type == PathType.OBSOLETE) && (p.medium() != null || p.sizeLimit() != null)) {
                 throw new ConfigException(at + " (" + p.path() + "): a data path is never an emptyDir, so medium and sizeLimit make no sense");
+            }
+            if (p.ifMounted() != null && !clean(p.ifMounted())) {
+                throw new ConfigException(at + ".ifMounted '" + p.ifMounted() + "' must be a clean absolute path");
+            }
+            if (p.arg() != null && !p.arg().startsWith("-")) {
+                throw new ConfigException(at + ".arg '" + p.arg() + "' must be a command-line flag such as --dir");
             }
             if (p.sizeLimit() != null) {
                 quantity(p.sizeLimit(), at + ".sizeLimit");
@@ -107,13 +131,20 @@ final class CatalogValidator {
             if ((p.majorAtLeast() != null && p.majorAtLeast() < 0) || (p.majorBelow() != null && p.majorBelow() < 0)) {
                 throw new ConfigException(at + ": majorAtLeast and majorBelow are version numbers (0 or more)");
             }
-            String key = p.path() + "|" + p.majorAtLeast() + "|" + p.majorBelow();
+            String key = p.path() + "|" + p.majorAtLeast() + "|" + p.majorBelow() + "|" + p.tag();
             if (!seen.add(key)) {
                 throw new ConfigException(at + ".path " + p.path() + " is listed twice");
             }
-            paths.add(new CatalogPath(p.path(), type, medium, p.sizeLimit(), p.majorAtLeast(), p.majorBelow(), p.reason()));
+            paths.add(new CatalogPath(p.path(), type, medium, p.sizeLimit(), p.majorAtLeast(), p.majorBelow(), p.tag(),
+                    p.env(), p.arg(), p.ifMounted(), p.reason(), p.evidence()));
         }
         return paths;
+    }
+
+    /** An absolute path other than /, with no //, ., .. or trailing /. */
+    private static boolean clean(String path) {
+        return path != null && PATH.matcher(path).matches() && !path.equals("/") && !path.contains("//") && !path.endsWith("/")
+                && !("/" + path + "/").contains("/../") && !("/" + path + "/").contains("/./");
     }
 
     /** A positive Kubernetes quantity, as fabric8 (and the API server) reads it: 64Mi, 1e9, .5Gi. */

@@ -14,6 +14,7 @@ import dev.rofsguard.policy.ObjectRef;
 import dev.rofsguard.policy.Operation;
 import dev.rofsguard.policy.Outcome;
 import dev.rofsguard.policy.PolicyConfig;
+import dev.rofsguard.policy.Rules;
 import dev.rofsguard.policy.Subject;
 import dev.rofsguard.policy.Verdict;
 import dev.rofsguard.policy.Violation;
@@ -86,9 +87,27 @@ public final class Judge {
                             + " (catalog entry " + change.entry() + ") from rofs-guard's mutation");
                 }
             });
-            notes.addAll(plan.warnings());
         }
         List<Violation> violations = violations(judged, scope.exempt);
+        if (!violations.isEmpty() || !plan.blocked().isEmpty()) {
+            // Say why the catalog could not help where it knows the image: on the finding, or as a note when the
+            // container passes anyway (read-only by the user's choice, with nothing at its data path).
+            Plan advice = plan == Plan.NONE && !violations.isEmpty() ? planner.create(pod, scope.eligible) : plan;
+            Set<String> violating = new HashSet<>();
+            List<Violation> hinted = new ArrayList<>(violations.size());
+            for (Violation v : violations) {
+                violating.add(v.container());
+                // The catalog serves the read-only rule only: its reasons are about that rule's findings.
+                String why = v.rule() == Rules.READ_ONLY_ROOT_FILESYSTEM ? advice.blocked().get(v.container()) : null;
+                hinted.add(why == null ? v : v.withHint(why));
+            }
+            violations = hinted;
+            advice.blocked().forEach((name, why) -> {
+                if (!violating.contains(name)) {
+                    notes.add(containerField(pod, name) + " \"" + name + "\" " + why);
+                }
+            });
+        }
         if (subject.operation() == Operation.UPDATE && kind.get().isPod() && !violations.isEmpty()) {
             Optional<PodSpecView> old = PodSpecView.of(kind.get(), subject.oldObject());
             if (old.isPresent()) {
@@ -150,6 +169,11 @@ public final class Judge {
             return Scope.skip(Outcome.ERROR, kind.kind() + " has no pod spec object at " + kind.podSpecFieldPath(), List.of(), List.of());
         }
         PodSpecView pod = view.get();
+        Optional<String> shape = pod.shapeProblem();
+        if (shape.isPresent()) {
+            // The API server would refuse it; rofs-guard does not guess (fail closed) and patches nothing.
+            return Scope.skip(Outcome.ERROR, kind.kind() + " is not a valid pod spec: " + shape.get(), List.of(), List.of());
+        }
         Optional<String> windows = pod.windowsReason();
         if (windows.isPresent()) {
             String reason = "Windows pod (" + windows.get() + "): readOnlyRootFilesystem does not apply";
@@ -168,6 +192,11 @@ public final class Judge {
         List<Exemption> exemptions = new ArrayList<>();
         Set<String> exempt = new HashSet<>();
         for (ContainerView c : pod.containers()) {
+            if (!config.catalog().validReference(c.image())) {
+                // Said, not passed over: the runtime will refuse it, and the catalog cannot know it.
+                notes.add(c.kind().field() + " \"" + c.name() + "\": image \"" + c.image() + "\" is not a valid image reference "
+                        + "(lower-case repository, one tag after one colon, a full digest, no spaces)");
+            }
             Optional<Exemption> e = policy.containerExemption(c, namespace);
             if (e.isPresent()) {
                 exemptions.add(e.get());
@@ -193,7 +222,7 @@ public final class Judge {
                 if (problem.isPresent()) {
                     violations.add(new Violation(rule, c.name(), c.kind(), c.index(), c.image(),
                             specPath + "." + c.fieldPath() + "." + rule.field(),
-                            specPointer + "/" + c.kind().field() + "/" + c.index(), problem.get()));
+                            specPointer + "/" + c.kind().field() + "/" + c.index(), problem.get(), null));
                 }
             }
         }

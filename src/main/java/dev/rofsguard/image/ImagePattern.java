@@ -116,6 +116,27 @@ public final class ImagePattern {
         return true;
     }
 
+    /**
+     * For the catalog only: a pattern for any registry ({@code *\/library/nginx}) also matches behind a path-prefixed
+     * mirror or pull-through cache ({@code harbor.example.com/dockerhub-proxy/library/nginx},
+     * {@code public.ecr.aws/docker/library/nginx}). Exemptions never use this: they stay anchored at the registry.
+     */
+    public boolean matchesBehindMirror(ImageReference ref) {
+        if (matches(ref)) {
+            return true;
+        }
+        if (!registry.equals(ANY_REGISTRY)) {
+            return false;
+        }
+        String repo = ref.repository();
+        for (int slash = repo.indexOf('/'); slash >= 0; slash = repo.indexOf('/', slash + 1)) {
+            if (matches(new ImageReference(ref.registry(), repo.substring(slash + 1), ref.tag(), ref.digest()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Matches an image as written in a pod spec; an unparsable reference matches nothing. */
     public boolean matches(String image) {
         return ImageReference.parse(image).map(this::matches).orElse(false);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogPath;
+import dev.rofsguard.catalog.PathType;
 import dev.rofsguard.podspec.Annotations;
 import dev.rofsguard.podspec.ContainerKind;
 import dev.rofsguard.podspec.ContainerView;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,76 +39,251 @@ public final class PatchPlanner {
         this.config = config;
     }
 
+    /** Prefix of the init containers the plan adds to seed paths; the planner never plans for its own. */
+    public static final String SEED_PREFIX = "rofs-seed-";
+    /** Where a seed init container mounts the i-th emptyDir it fills. */
+    static final String SEED_MOUNT = "/rofs-seed/";
+
     /**
-     * At creation: emptyDir volumes at the scratch paths of known images, the flag, the debug scratch volume.
+     * At creation: emptyDir volumes at the scratch and seeded paths of known images (seeded ones filled by an init
+     * container), the flag, the debug scratch volume. A container whose data path has nothing writable mounted, or
+     * whose seeded path cannot be seeded, is left alone (the flag would break it) and the plan says why.
      *
      * @param eligible the containers and init containers the judge lets the mutation touch (not exempt)
      */
     public Plan create(PodSpecView pod, List<ContainerView> eligible) {
         JsonNode spec = pod.spec();
-        Set<String> volumeNames = new HashSet<>();
-        for (JsonNode v : spec.path("volumes")) {
-            volumeNames.add(v.path("name").asText(""));
-        }
-        VolumeNames names = new VolumeNames(volumeNames);
+        Map<String, JsonNode> podVolumes = Mounts.volumes(spec);
+        VolumeNames names = new VolumeNames(new HashSet<>(podVolumes.keySet()));
+        Set<String> containerNames = new HashSet<>();
+        pod.containers().forEach(c -> containerNames.add(c.name()));
+        VolumeNames seedNames = new VolumeNames(containerNames);
         List<Plan.Op> ops = new ArrayList<>();
+        List<Plan.Op> seedOps = new ArrayList<>();
         List<ObjectNode> newVolumes = new ArrayList<>();
-        List<String> volumeReasons = new ArrayList<>();
         Map<String, Plan.ContainerChange> changes = new LinkedHashMap<>();
+        Map<String, String> blocked = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         JsonPointer specPointer = JsonPointer.compile(pod.kind().podSpecPointer());
 
         for (ContainerView c : eligible) {
-            if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER) {
+            if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER
+                    || (c.kind() == ContainerKind.INIT_CONTAINER && c.name().startsWith(SEED_PREFIX))) {
                 continue;
             }
             Catalog.Match match = catalog.match(c.image()).orElse(null);
             if (match == null) {
                 continue;
             }
+            Mounts mounts = Mounts.of(c, podVolumes, match.symlinks());
+            Optional<String> block = blocked(c, match, mounts);
+            if (block.isPresent()) {
+                blocked.put(c.name(), block.get());
+                warnings.add("rofs-guard: " + c.kind().field() + " \"" + c.name() + "\" (" + match.entry() + "): " + block.get());
+                continue;
+            }
             JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
-            Set<String> mounted = mountPaths(c.node());
             List<ObjectNode> newMounts = new ArrayList<>();
-            List<Plan.Mount> mounts = new ArrayList<>();
-            for (Catalog.Scratch s : match.scratch()) {
-                if (mounted.contains(normalise(s.path()))) {
+            List<Plan.Mount> added = new ArrayList<>();
+            List<Plan.Mount> seeds = new ArrayList<>();
+            for (Catalog.Resolved r : match.paths()) {
+                if (r.type() != PathType.SCRATCH && r.type() != PathType.SEEDED || !applies(r, mounts)) {
                     continue;
                 }
-                String name = names.forPath(c.name(), s.path());
+                String path = moved(r, c).orElse(r.path());
+                if (mounts.covers(path) || mounts.occupied(path)) {
+                    continue;
+                }
+                String name = names.forPath(c.name(), path);
                 ObjectNode emptyDir = NODES.objectNode();
-                if (s.medium() != null) {
-                    emptyDir.put("medium", s.medium());
+                if (r.medium() != null) {
+                    emptyDir.put("medium", r.medium());
                 }
-                if (s.sizeLimit() != null) {
-                    emptyDir.put("sizeLimit", s.sizeLimit());
-                }
+                emptyDir.put("sizeLimit", r.sizeLimit());
                 ObjectNode volume = NODES.objectNode().put("name", name);
                 volume.set("emptyDir", emptyDir);
                 newVolumes.add(volume);
-                volumeReasons.add(match.entry() + ": " + s.path());
-                newMounts.add(NODES.objectNode().put("name", name).put("mountPath", s.path()));
-                mounted.add(normalise(s.path()));
-                mounts.add(new Plan.Mount(name, s.path(), s.medium(), s.sizeLimit()));
-            }
-            for (CatalogPath d : match.data()) {
-                if (!covered(mounted, d.path())) {
-                    warnings.add(dataWarning(c, match.entry(), d.path()));
+                newMounts.add(NODES.objectNode().put("name", name).put("mountPath", path));
+                mounts.add(path);
+                Plan.Mount m = new Plan.Mount(name, path, r.medium(), r.sizeLimit());
+                added.add(m);
+                if (r.type() == PathType.SEEDED) {
+                    seeds.add(m);
                 }
             }
             addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), newMounts,
-                    "catalog entry " + match.entry() + ": scratch paths of the image");
+                    "catalog entry " + match.entry() + ": paths the image writes");
             boolean flag = config.setReadOnlyRootFilesystem() && setFlag(ops, c, base, "catalog entry " + match.entry());
-            if (!mounts.isEmpty() || flag) {
-                changes.put(c.name(), new Plan.ContainerChange(match.entry(), mounts, flag));
+            String seed = null;
+            if (!seeds.isEmpty()) {
+                seed = seedNames.containerName(SEED_PREFIX, c.name());
+                seedOps.add(new Plan.Op(specPointer.appendProperty("initContainers").appendIndex(0).toString(),
+                        seedContainer(seed, c, seeds), "catalog entry " + match.entry() + ": copies what the image ships into "
+                        + String.join(", ", seeds.stream().map(Plan.Mount::path).toList())));
+            }
+            if (!added.isEmpty() || flag) {
+                changes.put(c.name(), new Plan.ContainerChange(match.entry(), added, flag, seed));
             }
         }
-        if (config.debugScratchVolume() && !volumeNames.contains(MutationConfig.DEBUG_VOLUME)) {
+        if (config.debugScratchVolume() && !podVolumes.containsKey(MutationConfig.DEBUG_VOLUME)) {
             ObjectNode volume = NODES.objectNode().put("name", MutationConfig.DEBUG_VOLUME);
             volume.putObject("emptyDir").put("sizeLimit", config.debugScratchSizeLimit());
             newVolumes.add(volume);
         }
         addAll(ops, spec.get("volumes"), specPointer.appendProperty("volumes"), newVolumes, "emptyDir volumes for the mounts");
-        return new Plan(ops, changes, warnings, null);
+        if (!seedOps.isEmpty()) {
+            // Seeds run before the user's init containers. They go last in the patch, so that the operations above
+            // still address init containers by their original index; inserted at 0 in reverse, they keep their order.
+            if (!spec.path("initContainers").isArray()) {
+                ArrayNode all = NODES.arrayNode();
+                seedOps.forEach(op -> all.add(op.value()));
+                ops.add(new Plan.Op(specPointer.appendProperty("initContainers").toString(), all, seedOps.get(0).why()));
+            } else {
+                for (int k = seedOps.size() - 1; k >= 0; k--) {
+                    ops.add(seedOps.get(k));
+                }
+            }
+        }
+        return new Plan(ops, changes, blocked, warnings, null);
+    }
+
+    /** Why the catalog cannot make this container read-only, if it cannot. */
+    private static Optional<String> blocked(ContainerView c, Catalog.Match match, Mounts mounts) {
+        // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
+        List<Catalog.Resolved> ordered = new ArrayList<>(match.of(PathType.OBSOLETE));
+        match.paths().stream().filter(r -> r.type() != PathType.OBSOLETE).forEach(ordered::add);
+        for (Catalog.Resolved r : ordered) {
+            if (!applies(r, mounts)) {
+                continue;
+            }
+            Optional<String> moved = moved(r, c);
+            String path = moved.orElse(r.path());
+            String via = moved.isPresent() ? " (moved by " + (r.source().env() != null ? r.source().env() : r.source().arg()) + ")" : "";
+            switch (r.type()) {
+                case DATA -> {
+                    if (moved.isEmpty() && movedUnknowably(r, c)) {
+                        return Optional.of(r.source().env() + " is set from a reference, so where the data goes is not known; "
+                                + "mount a PersistentVolumeClaim there and set readOnlyRootFilesystem: true yourself");
+                    }
+                    if (!mounts.holds(path)) {
+                        return Optional.of("keeps data at " + path + via + " and nothing writable is mounted there, so it is "
+                                + "not made read-only; mount a PersistentVolumeClaim there (or an emptyDir, if losing the data "
+                                + "on restart is intended)");
+                    }
+                }
+                case OBSOLETE -> {
+                    // Moved (PGDATA pointing into that volume) it is a valid layout again.
+                    if (moved.isEmpty() && mounts.occupied(path)) {
+                        return Optional.of("a volume at " + path + " breaks this image version"
+                                + (r.source().reason() == null ? "" : ": " + r.source().reason()));
+                    }
+                }
+                case SCRATCH -> {
+                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                        return Optional.of("writes to " + path + via + ", which is on a read-only mount, so it is not made "
+                                + "read-only; mount a writable volume (an emptyDir) there");
+                    }
+                }
+                case SEEDED -> {
+                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                        return Optional.of("writes to " + path + via + ", which is on a read-only mount; mount a writable "
+                                + "volume with that content there");
+                    }
+                    if (!mounts.covers(path) && !match.shell()) {
+                        return Optional.of("must write to " + path + ", where the image ships files, and the image has no "
+                                + "shell to copy them into an emptyDir; mount a volume with that content there");
+                    }
+                    if (!mounts.covers(path) && !SAFE_PATH.matcher(path).matches()) {
+                        return Optional.of("seeded path " + path + via + " has characters rofs-guard will not put in a shell command");
+                    }
+                }
+                default -> { }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern SAFE_PATH = java.util.regex.Pattern.compile("/[A-Za-z0-9._/-]*");
+
+    /** A path that applies only when the container mounts something somewhere (nginx templates) is checked here. */
+    private static boolean applies(Catalog.Resolved r, Mounts mounts) {
+        return r.source().ifMounted() == null || mounts.touches(r.source().ifMounted());
+    }
+
+    /** Where the container's env or args move the path, if they do (a literal value only). */
+    static Optional<String> moved(Catalog.Resolved r, ContainerView c) {
+        CatalogPath p = r.source();
+        if (p.env() != null) {
+            for (JsonNode e : c.node().path("env")) {
+                if (p.env().equals(e.path("name").asText()) && e.path("value").isTextual() && e.path("value").textValue().startsWith("/")) {
+                    return Optional.of(Mounts.normalise(e.path("value").textValue()));
+                }
+            }
+        }
+        if (p.arg() != null) {
+            List<String> words = new ArrayList<>();
+            c.node().path("command").forEach(w -> words.add(w.asText()));
+            c.node().path("args").forEach(w -> words.add(w.asText()));
+            for (int i = 0; i < words.size(); i++) {
+                String w = words.get(i);
+                if (w.equals(p.arg()) && i + 1 < words.size() && words.get(i + 1).startsWith("/")) {
+                    return Optional.of(Mounts.normalise(words.get(i + 1)));
+                }
+                if (w.startsWith(p.arg() + "=") && w.substring(p.arg().length() + 1).startsWith("/")) {
+                    return Optional.of(Mounts.normalise(w.substring(p.arg().length() + 1)));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The env var is set, but from a ConfigMap, Secret or field: its value is not in the spec. */
+    private static boolean movedUnknowably(Catalog.Resolved r, ContainerView c) {
+        String env = r.source().env();
+        if (env == null) {
+            return false;
+        }
+        for (JsonNode e : c.node().path("env")) {
+            if (env.equals(e.path("name").asText()) && e.has("valueFrom")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The init container that copies what the image ships at each seeded path into its emptyDir: same image, the app
+     * container's user and resources, and itself hardened (read-only root, no privilege escalation, no capabilities).
+     * {@code cp -R} without {@code -p}: the copies belong to the copying user, so the app can write them without
+     * CAP_CHOWN.
+     */
+    private static ObjectNode seedContainer(String name, ContainerView app, List<Plan.Mount> seeds) {
+        ObjectNode init = NODES.objectNode().put("name", name).put("image", app.image());
+        if (app.node().hasNonNull("imagePullPolicy")) {
+            init.set("imagePullPolicy", app.node().get("imagePullPolicy"));
+        }
+        StringBuilder script = new StringBuilder("set -e");
+        ArrayNode mounts = NODES.arrayNode();
+        for (int i = 0; i < seeds.size(); i++) {
+            Plan.Mount m = seeds.get(i);
+            script.append("; cp -R '").append(m.path()).append("/.' '").append(SEED_MOUNT).append(i).append("/'");
+            mounts.addObject().put("name", m.volume()).put("mountPath", SEED_MOUNT + i);
+        }
+        init.putArray("command").add("sh").add("-c").add(script.toString());
+        init.set("volumeMounts", mounts);
+        if (app.node().path("resources").isObject()) {
+            init.set("resources", app.node().get("resources").deepCopy());
+        }
+        ObjectNode sc = init.putObject("securityContext");
+        JsonNode appSc = app.node().path("securityContext");
+        for (String field : List.of("runAsUser", "runAsGroup", "runAsNonRoot")) {
+            if (appSc.hasNonNull(field)) {
+                sc.set(field, appSc.get(field));
+            }
+        }
+        sc.put("readOnlyRootFilesystem", true).put("allowPrivilegeEscalation", false);
+        sc.putObject("capabilities").putArray("drop").add("ALL");
+        return init;
     }
 
     /**
@@ -137,10 +314,10 @@ public final class PatchPlanner {
                 mounts.add(new Plan.Mount(MutationConfig.DEBUG_VOLUME, MutationConfig.DEBUG_MOUNT_PATH, null, null));
             }
             if (flag || !mounts.isEmpty()) {
-                changes.put(c.name(), new Plan.ContainerChange("ephemeral", mounts, flag));
+                changes.put(c.name(), new Plan.ContainerChange("ephemeral", mounts, flag, null));
             }
         }
-        return new Plan(ops, changes, List.of(), null);
+        return new Plan(ops, changes, Map.of(), List.of(), null);
     }
 
     /**
@@ -186,7 +363,7 @@ public final class PatchPlanner {
         }
         List<Plan.Op> ops = new ArrayList<>(plan.ops());
         ops.add(op);
-        return new Plan(ops, plan.changes(), plan.warnings(), plan.skipped());
+        return new Plan(ops, plan.changes(), plan.blocked(), plan.warnings(), plan.skipped());
     }
 
     /** Adds the flag where absent; an explicit value (false, or a non-boolean) is the user's and stays. */
@@ -237,26 +414,6 @@ public final class PatchPlanner {
     }
 
     static String normalise(String path) {
-        String p = path;
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
-    }
-
-    /** A data path is covered by a mount at it, above it, or below it (PGDATA may point into a subdirectory). */
-    private static boolean covered(Set<String> mounted, String dataPath) {
-        String d = normalise(dataPath);
-        for (String m : mounted) {
-            if (m.equals(d) || d.startsWith(m.equals("/") ? "/" : m + "/") || m.startsWith(d + "/")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String dataWarning(ContainerView c, String entry, String path) {
-        return "rofs-guard: " + c.kind().field() + " \"" + c.name() + "\" (" + entry + ") keeps data at " + path
-                + " and nothing is mounted there; mount a PersistentVolumeClaim (an emptyDir would lose it on restart)";
+        return Mounts.normalise(path);
     }
 }

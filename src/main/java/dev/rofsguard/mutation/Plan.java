@@ -16,21 +16,25 @@ import java.util.Map;
  *
  * @param ops      RFC 6902 operations, in order; empty when there is nothing to do
  * @param changes  per container name: the entry that matched, the volumes mounted, whether the flag was set
+ * @param blocked  per container name: why the catalog knows the image but cannot make it read-only (a data path with
+ *                 nothing writable mounted, a path it cannot seed); such a container is left alone
  * @param warnings e.g. a database data path with no volume mounted
  * @param skipped  why the object was not considered (exempt, Windows, mutation off), or null
  */
-public record Plan(List<Op> ops, Map<String, ContainerChange> changes, List<String> warnings, String skipped) {
+public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<String, String> blocked, List<String> warnings,
+                   String skipped) {
 
-    public static final Plan NONE = new Plan(List.of(), Map.of(), List.of(), null);
+    public static final Plan NONE = new Plan(List.of(), Map.of(), Map.of(), List.of(), null);
 
     public Plan {
         ops = List.copyOf(ops);
         changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes)); // in container order: the record reads in it
+        blocked = Collections.unmodifiableMap(new LinkedHashMap<>(blocked));
         warnings = List.copyOf(warnings);
     }
 
     public static Plan skipped(String reason) {
-        return new Plan(List.of(), Map.of(), List.of(), reason);
+        return new Plan(List.of(), Map.of(), Map.of(), List.of(), reason);
     }
 
     /** One JSON Patch {@code add} and the reason for it. */
@@ -45,8 +49,9 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, List<Stri
      * @param entry                  the catalog entry (or {@code ephemeral})
      * @param mounts                 what the plan mounts, in order
      * @param readOnlyRootFilesystem whether the plan sets the flag
+     * @param seed                   the init container that fills its seeded paths, or null
      */
-    public record ContainerChange(String entry, List<Mount> mounts, boolean readOnlyRootFilesystem) {
+    public record ContainerChange(String entry, List<Mount> mounts, boolean readOnlyRootFilesystem, String seed) {
 
         public List<String> mounted() {
             return mounts.stream().map(Mount::path).toList();

@@ -47,6 +47,20 @@ public final class VolumeNames {
         return name;
     }
 
+    /** A container name for {@code prefix + container}, unique among the pod's containers (same scheme). */
+    public String containerName(String prefix, String container) {
+        String readable = prefix + slug(container);
+        if (readable.length() <= MAX && taken.add(readable)) {
+            return readable;
+        }
+        String hash = hash(prefix + "\u0000" + container);
+        String name = withHash(readable, hash);
+        for (int i = 2; !taken.add(name); i++) {
+            name = withHash(readable, hash + i);
+        }
+        return name;
+    }
+
     private static String withHash(String readable, String suffix) {
         int room = MAX - suffix.length() - 1;
         String head = readable.length() > room ? readable.substring(0, room) : readable;

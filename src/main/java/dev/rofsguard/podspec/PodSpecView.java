@@ -77,6 +77,14 @@ public final class PodSpecView {
         return all;
     }
 
+    /**
+     * The first field of this pod spec the API server would refuse, among those the engine reads (wrong type, missing
+     * name or image, duplicate names or mount paths), or empty. Such a spec is judged an error, never passed.
+     */
+    public Optional<String> shapeProblem() {
+        return PodSpecShape.problem(kind.podSpecFieldPath(), spec, podMetadata);
+    }
+
     /** Why this pod is a Windows pod, or empty: {@code spec.os.name} or the {@code kubernetes.io/os} node selector. */
     public Optional<String> windowsReason() {
         if ("windows".equals(spec.path("os").path("name").asText(null))) {

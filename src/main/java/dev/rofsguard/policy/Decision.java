@@ -37,7 +37,7 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
         List<String> warnings = new ArrayList<>();
         String prefix = "rofs-guard (" + mode.label() + "): ";
         for (Violation v : warned) {
-            add(warnings, prefix + v.summary() + "; " + v.rule().shortFix());
+            add(warnings, prefix + v.summary() + "; " + v.advice());
         }
         for (Exemption e : verdict.exemptions()) {
             if (e.kind() != Exemption.Kind.NAMESPACE) {
@@ -92,6 +92,9 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
                     .append(rule.title()).append(':');
             for (Violation v : violations) {
                 s.append("\n- ").append(v.summary()).append(" (").append(v.fieldPath()).append(')');
+                if (v.hint() != null) {
+                    s.append(": ").append(v.hint());
+                }
             }
             s.append("\nFix: add to each container listed:\n  ").append(rule.fix().replace("\n", "\n  "));
         });

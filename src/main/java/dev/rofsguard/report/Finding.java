@@ -25,7 +25,8 @@ public record Finding(ContainerRule rule, String source, int line, int container
         Plan.ContainerChange change = plan.changes().get(v.container());
         List<Plan.Mount> mounts = change == null ? List.of() : change.mounts();
         return new Finding(v.rule(), d.source(), d.line(), d.lineOf(v.pointer()), kind, namespace, name, v.container(),
-                v.containerKind().field(), v.image(), v.fieldPath(), v.problem(), change == null ? null : change.entry(),
+                v.containerKind().field(), v.image(), v.fieldPath(), v.hint() == null ? v.problem() : v.problem() + " (" + v.hint() + ")",
+                change == null ? null : change.entry(),
                 mounts.stream().map(Plan.Mount::path).toList(), fix(v.rule(), mounts));
     }
 

@@ -27,6 +27,14 @@ class CatalogTest {
             mirror.gcr.io/library/nginx:1.27              | nginx              | /var/cache/nginx,/var/run,/tmp         | -
             registry.example.com:5000/library/nginx       | nginx              | /var/cache/nginx,/var/run,/tmp         | -
             evil.example/nginx                            | -                  | -                                      | -
+            evil.example/nginx/nginx                      | -                  | -                                      | -
+            harbor.example.com/dockerhub-proxy/library/postgres:16 | postgres  | /var/run/postgresql,/tmp               | /var/lib/postgresql/data
+            public.ecr.aws/docker/library/postgres:16     | postgres           | /var/run/postgresql,/tmp               | /var/lib/postgresql/data
+            registry.corp.example/mirror/library/nginx    | nginx              | /var/cache/nginx,/var/run,/tmp         | -
+            ghcr.io/nginx/nginx-unprivileged              | nginx-unprivileged | /tmp                                   | -
+            quay.io/nginx/nginx-unprivileged:1.27         | nginx-unprivileged | /tmp                                   | -
+            public.ecr.aws/nginx/nginx-unprivileged       | nginx-unprivileged | /tmp                                   | -
+            mariadb:11.4-ubi9                             | mariadb            | /run/mysqld,/run/mariadb,/tmp          | /var/lib/mysql
             nginxinc/nginx-unprivileged:1.27              | nginx-unprivileged | /tmp                                   | -
             ghcr.io/nginxinc/nginx-unprivileged           | nginx-unprivileged | /tmp                                   | -
             httpd:2.4                                     | httpd              | /usr/local/apache2/logs                | -
@@ -38,7 +46,7 @@ class CatalogTest {
             mysql:8.4                                     | mysql              | /var/run/mysqld,/tmp                   | /var/lib/mysql
             mariadb:11                                    | mariadb            | /run/mysqld,/tmp                       | /var/lib/mysql
             redis:7                                       | redis              | -                                      | /data
-            mongo:8                                       | mongo              | /tmp                                   | /data/db,/data/configdb
+            mongo:8                                       | mongo              | /tmp                                   | /data/db
             rabbitmq:4-management                         | rabbitmq           | -                                      | /var/lib/rabbitmq
             memcached:1.6                                 | memcached          | -                                      | -
             node:22-slim                                  | node               | /tmp                                   | -
@@ -47,6 +55,10 @@ class CatalogTest {
             openjdk:17                                    | jvm                | /tmp                                   | -
             ghcr.io/acme/api:1                            | -                  | -                                      | -
             NOT A REFERENCE                               | -                  | -                                      | -
+            NGINX:1.27                                    | -                  | -                                      | -
+            nginx::1                                      | -                  | -                                      | -
+            'nginx '                                      | -                  | -                                      | -
+            nginx@sha256:0123                             | -                  | -                                      | -
             """)
     void shippedEntriesMatchAsTheImageIsNormalised(String image, String entry, String scratch, String data) {
         var match = shipped.match(image);
@@ -117,6 +129,18 @@ class CatalogTest {
         Files.writeString(file, "catalog:\n  " + yaml + "\n");
         assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining(message);
+    }
+
+    /** A user's own mirror prefix of Docker Hub is read as Docker Hub; the shipped catalog needs none for path mirrors. */
+    @org.junit.jupiter.api.Test
+    void usersAddMirrorPrefixes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.yaml");
+        Files.writeString(file, "catalog:\n  mirrors: [cache.corp.example]\n");
+        Catalog catalog = PolicyLoader.load(file, null).catalog();
+        assertThat(catalog.match("cache.corp.example/nginx:1.27")).get().extracting(Catalog.Match::entry).isEqualTo("nginx");
+        assertThat(shipped.match("cache.corp.example/nginx:1.27")).isEmpty();
+        assertThat(shipped.validReference("NGINX:1.27")).isFalse();
+        assertThat(shipped.validReference("nginx:1.27")).isTrue();
     }
 
     /** Quantities are read as the API server reads them (fabric8 Quantity), not by a home-made pattern. */

@@ -15,7 +15,12 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -28,7 +33,46 @@ public class DeployManifestsTest {
     public static List<Document> documents() {
         ManifestReader.Result r = ManifestReader.read(List.of(DEPLOY.toString()), InputStream.nullInputStream());
         assertThat(r.errors()).isEmpty();
-        return r.documents().stream().filter(d -> !d.object().path("kind").asText().equals("Kustomization")).toList();
+        return r.documents().stream().filter(d -> !Set.of("Kustomization", "Component").contains(d.object().path("kind").asText())).toList();
+    }
+
+    static List<HasMetadata> typed() throws Exception {
+        List<HasMetadata> out = new java.util.ArrayList<>();
+        for (Document d : documents()) {
+            out.add(ManifestChecks.typed(dev.rofsguard.admission.AdmissionReviews.mapper().writeValueAsString(d.object())));
+        }
+        return out;
+    }
+
+    @Test
+    void theResourceQuotaCoversThePriorityClassOfTheDeployment() throws Exception {
+        List<HasMetadata> objects = typed();
+        Deployment d = HelmChartTest.ofKind(objects, Deployment.class).get(0);
+        ResourceQuota q = HelmChartTest.ofKind(objects, ResourceQuota.class).get(0);
+        assertThat(q.getSpec().getScopeSelector().getMatchExpressions()).singleElement().satisfies(e -> {
+            assertThat(e.getScopeName()).isEqualTo("PriorityClass");
+            assertThat(e.getValues()).containsExactly(d.getSpec().getTemplate().getSpec().getPriorityClassName());
+        });
+        // Every replica plus the rolling update's surge fits.
+        assertThat(Integer.parseInt(q.getSpec().getHard().get("pods").getAmount()))
+                .isGreaterThanOrEqualTo(d.getSpec().getReplicas() + d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal());
+        assertThat(q.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
+    }
+
+    @Test
+    void selectorsOfThePdbAndTheNetworkPolicyComponentMatchTheDeploymentPods() throws Exception {
+        List<HasMetadata> objects = typed();
+        Deployment d = HelmChartTest.ofKind(objects, Deployment.class).get(0);
+        Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+        PodDisruptionBudget pdb = HelmChartTest.ofKind(objects, PodDisruptionBudget.class).get(0);
+        assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+        assertThat(d.getSpec().getReplicas()).isGreaterThan(pdb.getSpec().getMinAvailable().getIntVal());
+        NetworkPolicy np = HelmChartTest.ofKind(objects, NetworkPolicy.class).get(0);
+        assertThat(podLabels).containsAllEntriesOf(np.getSpec().getPodSelector().getMatchLabels());
+        assertThat(np.getSpec().getIngress()).flatExtracting(r -> r.getPorts()).extracting(p -> p.getPort().getIntVal())
+                .containsExactlyElementsOf(d.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                        .map(p -> p.getContainerPort()).toList());
+        assertThat(Files.readString(DEPLOY.resolve("components/networkpolicy/kustomization.yaml"))).contains("- networkpolicy.yaml");
     }
 
     @Test

@@ -29,11 +29,12 @@ class PatchPropertiesTest {
     private static final List<String> IMAGES = List.of("nginx", "nginx:1.27-alpine", "mirror.gcr.io/library/nginx",
             "postgres:17", "postgres:18", "node:22", "python:3.13", "httpd:2.4", "memcached", "ghcr.io/acme/api:1",
             "NOT/A/REFERENCE", "mysql:8.4", "mongo:8");
-    private static final List<String> PATHS = List.of("/tmp", "/tmp/", "/var/run", "/var/cache/nginx", "/data", "/x", "/var/lib/postgresql");
+    private static final List<String> PATHS = List.of("/tmp", "/tmp/", "//tmp", "/tmp/.", "/var/run", "/run", "/run/postgresql",
+            "/var/run/postgresql", "/run/mysqld", "/var/cache/nginx", "/data", "/x", "/var/lib/postgresql", "/var/lib/postgresql/data");
     private static final List<String> VOLUME_NAMES = List.of("rofs-nginx-tmp", "rofs-c-tmp", "data", "rofs-a-b-var-run",
             "rofs-guard-debug-tmp", "tmp", "rofs-x-tmp");
 
-    @Property(tries = 400)
+    @Property(tries = 3000)
     void patchAppliesAndTheResultIsValid(@ForAll("pods") ObjectNode pod) throws Exception {
         Plan plan = ENGINE.mutation(Subject.create("", "Pod", "shop", pod));
         JsonNode patched = JsonPatch.apply(plan.jsonPatch(), pod);
@@ -56,6 +57,41 @@ class PatchPropertiesTest {
             }
         }
         assertThat(ENGINE.mutation(Subject.create("", "Pod", "shop", patched)).ops()).as("second mutation").isEmpty();
+
+        // No directory mounted twice: what the plan adds is never at, above or below another mount of the container
+        // (after normalisation and /var/run -> /run, a symlink in every image of the catalog here).
+        for (String list : List.of("containers", "initContainers")) {
+            for (int i = 0; i < patched.path("spec").path(list).size(); i++) {
+                JsonNode c = patched.path("spec").path(list).get(i);
+                int before = pod.path("spec").path(list).path(i).path("volumeMounts").size();
+                List<String> added = new java.util.ArrayList<>();
+                List<String> all = new java.util.ArrayList<>();
+                for (JsonNode m : c.path("volumeMounts")) {
+                    String canonical = canonical(m.path("mountPath").asText());
+                    if (all.size() >= before) {
+                        added.add(canonical);
+                    }
+                    all.add(canonical);
+                }
+                for (String a : added) {
+                    assertThat(all.stream().filter(o -> o.equals(a) || a.startsWith(o.equals("/") ? "/" : o + "/")).count())
+                            .as(c.path("name") + ": " + a + " among " + all).isEqualTo(1);
+                }
+            }
+        }
+
+        // The warning a workload gets comes from the same plan: its template's plan is the pod's, change for change.
+        ObjectNode deployment = N.objectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
+        deployment.putObject("metadata").put("name", "d");
+        deployment.putObject("spec").putObject("template").set("spec", pod.path("spec").deepCopy());
+        dev.rofsguard.engine.Judgement workload = ENGINE.judge(Subject.of(deployment, "shop"), dev.rofsguard.engine.Origin.admission(true));
+        assertThat(workload.plan().changes()).isEqualTo(plan.changes());
+        assertThat(workload.plan().blocked()).isEqualTo(plan.blocked());
+    }
+
+    private static String canonical(String path) {
+        String p = PatchPlanner.normalise(path);
+        return p.equals("/var/run") ? "/run" : p.startsWith("/var/run/") ? p.substring(4) : p;
     }
 
     @Provide
@@ -76,7 +112,14 @@ class PatchPropertiesTest {
             ObjectNode spec = pod.putObject("spec");
             if (!vs.isEmpty() || random.nextBoolean()) {
                 ArrayNode volumes = spec.putArray("volumes");
-                vs.forEach(v -> volumes.addObject().put("name", v).putObject("emptyDir"));
+                for (String v : vs) {
+                    ObjectNode volume = volumes.addObject().put("name", v);
+                    switch (random.nextInt(3)) {
+                        case 0 -> volume.putObject("configMap").put("name", v);
+                        case 1 -> volume.putObject("persistentVolumeClaim").put("claimName", v);
+                        default -> volume.putObject("emptyDir");
+                    }
+                }
             }
             ArrayNode containers = spec.putArray("containers");
             ArrayNode inits = N.arrayNode();
@@ -94,8 +137,11 @@ class PatchPropertiesTest {
                     Set<String> used = new HashSet<>();
                     for (int m = random.nextInt(3); m >= 0; m--) {
                         String path = PATHS.get(random.nextInt(PATHS.size()));
-                        if (used.add(PatchPlanner.normalise(path))) {
-                            mounts.addObject().put("name", vs.get(random.nextInt(vs.size()))).put("mountPath", path);
+                        if (used.add(canonical(path))) {
+                            ObjectNode mount = mounts.addObject().put("name", vs.get(random.nextInt(vs.size()))).put("mountPath", path);
+                            if (random.nextInt(4) == 0) {
+                                mount.put("readOnly", true);
+                            }
                         }
                     }
                 }

@@ -1,0 +1,158 @@
+package dev.rofsguard.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.admission.AdmissionReviews;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ServiceReference;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The Helm chart's hook and test pods run rofs-guard's own image (no kubectl in it): these two commands are what
+ * they run, inside the cluster, with the pod's service account.
+ */
+@Command(name = "chart-hook", description = "Commands run by the Helm chart's hook and test pods, inside the cluster.",
+        subcommands = {ChartHookCommand.DeleteWebhookConfigurations.class, ChartHookCommand.Test.class})
+final class ChartHookCommand {
+
+    /** pre-delete: no failurePolicy: Fail configuration may outlive the Service it points at. */
+    @Command(name = "delete-webhook-configurations", description = "Delete the validating and mutating webhook configurations NAME.")
+    static final class DeleteWebhookConfigurations implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--name", required = true, description = "name of both webhook configurations")
+        String name;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+                var v1 = k.admissionRegistration().v1();
+                // delete() answers an empty list for an object that is already gone: not an error on a re-run.
+                out.printf("ValidatingWebhookConfiguration %s: %s%n", name,
+                        v1.validatingWebhookConfigurations().withName(name).delete().isEmpty() ? "absent" : "deleted");
+                out.printf("MutatingWebhookConfiguration %s: %s%n", name,
+                        v1.mutatingWebhookConfigurations().withName(name).delete().isEmpty() ? "absent" : "deleted");
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** helm test: the API server's own path to the webhook, checked end to end except for the API server itself. */
+    @Command(name = "test", description = "Ask the webhook of the ValidatingWebhookConfiguration NAME, trusting its caBundle, "
+            + "to judge a pod without a read-only root filesystem under enforce; exit 0 when it is denied.")
+    static final class Test implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--name", required = true, description = "the ValidatingWebhookConfiguration")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            ValidatingWebhookConfiguration configuration;
+            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+                configuration = k.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get();
+            }
+            if (configuration == null) {
+                out.printf("test: ValidatingWebhookConfiguration %s not found%n", name);
+                out.flush();
+                return ExitCodes.VIOLATIONS;
+            }
+            ValidatingWebhook enforce = configuration.getWebhooks().stream()
+                    .filter(w -> w.getClientConfig().getService() != null && "/validate/enforce".equals(w.getClientConfig().getService().getPath()))
+                    .findFirst().orElse(null);
+            if (enforce == null || enforce.getClientConfig().getCaBundle() == null) {
+                out.printf("test: %s has no /validate/enforce entry with a caBundle%n", name);
+                out.flush();
+                return ExitCodes.VIOLATIONS;
+            }
+            ServiceReference s = enforce.getClientConfig().getService();
+            URI uri = URI.create("https://" + s.getName() + "." + s.getNamespace() + ".svc:" + (s.getPort() == null ? 443 : s.getPort()) + s.getPath());
+            Result r;
+            try {
+                r = probe(uri, enforce.getClientConfig().getCaBundle(), Duration.ofSeconds(10));
+            } catch (java.io.IOException e) {
+                // A wrong CA, a name the certificate lacks, no ready replica: what the API server would also hit.
+                r = new Result(false, "not answered: " + e);
+            }
+            out.println("test: " + uri + ": " + r.message());
+            out.flush();
+            return r.denied() ? ExitCodes.OK : ExitCodes.VIOLATIONS;
+        }
+    }
+
+    record Result(boolean denied, String message) {
+    }
+
+    /**
+     * POSTs an AdmissionReview of a pod with a writable root filesystem to {@code uri}, trusting only the CA in
+     * {@code caBundle} (base64 PEM, as in a webhook configuration) and checking the host name, as the API server does.
+     */
+    static Result probe(URI uri, String caBundle, Duration timeout) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate c : CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(Base64.getDecoder().decode(caBundle.trim())))) {
+            trust.setCertificateEntry("ca" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(timeout).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(AdmissionReviews.toBytes(review()))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return new Result(false, "HTTP " + response.statusCode() + ": " + response.body());
+        }
+        JsonNode answer = AdmissionReviews.mapper().readTree(response.body()).path("response");
+        return answer.path("allowed").asBoolean(true)
+                ? new Result(false, "allowed a pod without readOnlyRootFilesystem under enforce")
+                : new Result(true, "denied as expected: " + answer.path("status").path("message").asText());
+    }
+
+    private static ObjectNode review() {
+        String ns = "rofs-guard-helm-test";
+        ObjectNode review = AdmissionReviews.mapper().createObjectNode();
+        review.put("apiVersion", AdmissionReviews.API_VERSION).put("kind", AdmissionReviews.KIND);
+        ObjectNode request = review.putObject("request");
+        request.put("uid", UUID.randomUUID().toString());
+        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+        request.put("name", "helm-test").put("namespace", ns).put("operation", "CREATE").put("dryRun", true);
+        request.putObject("userInfo").put("username", "system:serviceaccount:helm-test");
+        ObjectNode pod = request.putObject("object");
+        pod.put("apiVersion", "v1").put("kind", "Pod");
+        pod.putObject("metadata").put("name", "helm-test").put("namespace", ns);
+        pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "ghcr.io/rofs-guard/helm-test:1");
+        return review;
+    }
+}
