@@ -1,6 +1,9 @@
 package dev.rofsguard.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.compose.Compose;
+import dev.rofsguard.compose.ComposeService;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.config.ConfigException;
 import dev.rofsguard.config.PolicyLoader;
@@ -35,7 +38,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -170,19 +175,48 @@ final class AuditCommand implements Callable<Integer> {
             errors.forEach(e -> err.println("audit: " + e.source() + (e.line() > 0 ? ":" + e.line() : "") + ": " + e.message()));
             Function<Document, Plan> planOf = d -> AuditReport.audit(engine, d, origin, defaultNamespace).map(AuditedObject::plan)
                     .orElse(Plan.NONE);
+            List<String> said = new ArrayList<>();
             String text;
             try {
                 text = fix.equals("patches") ? KustomizePatches.render(read.documents(), planOf)
-                        : FixedManifests.render(read.documents(), planOf);
+                        : FixedManifests.renderOps(read.documents(), d -> ComposeService.isCompose(d.object())
+                                ? composeOps(engine, d, said) : planOf.apply(d).ops());
             } catch (RuntimeException e) {
                 err.println("audit: --fix could not rewrite the manifests: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
+            said.forEach(line -> err.println("audit: " + line));
             write(text, StandardCharsets.UTF_8);
             return errors.isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
         }
-        AuditReport report = AuditReport.of(engine, read.documents(), List.of(), effective, origin, defaultNamespace).withErrors(errors);
+        // Compose files are judged service by service, as the pods they amount to (no webhook runs for them).
+        List<Document> manifests = read.documents().stream().filter(d -> !ComposeService.isCompose(d.object())).toList();
+        List<AuditedObject> services = read.documents().stream().filter(d -> ComposeService.isCompose(d.object()))
+                .flatMap(d -> Compose.audit(engine, d).stream()).toList();
+        AuditReport report = AuditReport.of(engine, manifests, List.of(), effective, origin, defaultNamespace)
+                .withObjects(services).withErrors(errors);
         return report(report, reportFormat, effective, err);
+    }
+
+    /**
+     * Compose's rendering of the plan ({@code read_only}, {@code tmpfs}) as {@code add} operations on the service,
+     * so that the YAML as written is edited in place like a manifest's.
+     */
+    private static List<Plan.Op> composeOps(Judge engine, Document d, List<String> said) {
+        JsonNode fixed = Compose.fix(engine, d, said);
+        List<Plan.Op> ops = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = fixed.path("services").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            JsonNode before = d.object().path("services").path(service.getKey());
+            for (String field : List.of("read_only", "tmpfs")) {
+                JsonNode value = service.getValue().get(field);
+                if (value != null && !value.equals(before.get(field))) {
+                    ops.add(new Plan.Op("/services/" + service.getKey().replace("~", "~0").replace("/", "~1") + "/" + field,
+                            value, "compose"));
+                }
+            }
+        }
+        return ops;
     }
 
     private int usage(String message) {

@@ -87,6 +87,13 @@ public record AuditReport(Mode mode, List<AuditedObject> objects, List<ManifestE
         return count(Outcome.FAIL) > 0 || count(Outcome.ERROR) > 0;
     }
 
+    /** The same report with more objects (judged by another door's reading, e.g. Compose services). */
+    public AuditReport withObjects(List<AuditedObject> more) {
+        List<AuditedObject> all = new ArrayList<>(objects);
+        all.addAll(more);
+        return new AuditReport(mode, all, errors, notWorkloads, folded, rules);
+    }
+
     /** The same report with input errors added (e.g. an audit that read nothing). */
     public AuditReport withErrors(List<ManifestError> more) {
         List<ManifestError> all = new ArrayList<>(errors);

@@ -47,6 +47,14 @@ public final class FixedManifests {
 
     /** @param planOf the plan of a document (empty for documents that are not workloads or need nothing) */
     public static String render(List<Document> documents, Function<Document, Plan> planOf) {
+        return renderOps(documents, d -> planOf.apply(d).ops());
+    }
+
+    /**
+     * @param opsOf the JSON Patch {@code add} operations of a document, relative to it: a plan's, or what another
+     *              rendering of the plan adds (Compose's {@code read_only} and {@code tmpfs})
+     */
+    public static String renderOps(List<Document> documents, Function<Document, List<Plan.Op>> opsOf) {
         Map<Object, List<Document>> bySegment = new LinkedHashMap<>();
         for (Document d : documents) {
             bySegment.computeIfAbsent(d.segment() != null ? d.segment() : d, k -> new ArrayList<>()).add(d);
@@ -55,10 +63,10 @@ public final class FixedManifests {
         List<String> lost = new ArrayList<>();
         for (Map.Entry<Object, List<Document>> e : bySegment.entrySet()) {
             if (e.getKey() instanceof Document.Segment segment) {
-                rendered.add(segment.json() ? json(segment, e.getValue(), planOf) : yaml(segment, e.getValue(), planOf, lost));
+                rendered.add(segment.json() ? json(segment, e.getValue(), opsOf) : yaml(segment, e.getValue(), opsOf, lost));
             } else {
                 Document d = (Document) e.getKey();
-                rendered.add(toJson(apply(d.object().deepCopy(), "", planOf.apply(d))));
+                rendered.add(toJson(apply(d.object().deepCopy(), "", opsOf.apply(d))));
             }
         }
         StringBuilder s = new StringBuilder("# rofs-guard audit --fix: the catalog's volumes and readOnlyRootFilesystem added; "
@@ -70,11 +78,11 @@ public final class FixedManifests {
         return s.toString();
     }
 
-    private static String json(Document.Segment segment, List<Document> documents, Function<Document, Plan> planOf) {
+    private static String json(Document.Segment segment, List<Document> documents, Function<Document, List<Plan.Op>> opsOf) {
         try {
             JsonNode tree = JSON.readTree(segment.text());
             for (Document d : documents) {
-                tree = apply(tree, d.base(), planOf.apply(d));
+                tree = apply(tree, d.base(), opsOf.apply(d));
             }
             return toJson(tree);
         } catch (IOException e) {
@@ -90,20 +98,21 @@ public final class FixedManifests {
         }
     }
 
-    private static JsonNode apply(JsonNode tree, String base, Plan plan) {
-        if (plan.isEmpty()) {
+    private static JsonNode apply(JsonNode tree, String base, List<Plan.Op> ops) {
+        if (ops.isEmpty()) {
             return tree;
         }
-        ArrayNode patch = plan.jsonPatch();
-        patch.forEach(op -> ((ObjectNode) op).put("path", base + op.path("path").asText()));
+        ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+        ops.forEach(op -> patch.addObject().put("op", "add").put("path", base + op.path()).set("value", op.value()));
         return JsonPatch.apply(patch, tree);
     }
 
-    private static String yaml(Document.Segment segment, List<Document> documents, Function<Document, Plan> planOf, List<String> lost) {
+    private static String yaml(Document.Segment segment, List<Document> documents, Function<Document, List<Plan.Op>> opsOf,
+                               List<String> lost) {
         Yaml yaml = yaml();
         Node root = yaml.compose(new StringReader(segment.text()));
         for (Document d : documents) {
-            for (Plan.Op op : planOf.apply(d).ops()) {
+            for (Plan.Op op : opsOf.apply(d)) {
                 add(yaml, root, d.base() + op.path(), op.value());
             }
         }

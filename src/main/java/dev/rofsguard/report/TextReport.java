@@ -97,7 +97,7 @@ public final class TextReport {
         }
         Map<String, Map<ReportOutcome, Integer>> byNamespace = new TreeMap<>();
         for (AuditedObject o : report.objects()) {
-            byNamespace.computeIfAbsent(o.namespace().isEmpty() ? "(cluster)" : o.namespace(), k -> new EnumMap<>(ReportOutcome.class))
+            byNamespace.computeIfAbsent(o.namespace().isEmpty() ? "(no namespace)" : o.namespace(), k -> new EnumMap<>(ReportOutcome.class))
                     .merge(o.outcome(), 1, Integer::sum);
         }
         if (!byNamespace.isEmpty()) {

@@ -141,6 +141,22 @@ class AuditCommandIT {
         assertThat(web.at("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
     }
 
+    /** Compose files go through the same door: judged per service, and --fix edits the YAML as written. */
+    @Test
+    void composeFilesAreAuditedAndFixedInPlace(@TempDir Path dir) throws Exception {
+        Path compose = Path.of("examples/compose.yaml");
+        ReviewCommandIT.Run audit = run(null, "audit", compose.toString());
+        assertThat(audit.exit()).as(audit.out()).isEqualTo(1);
+        assertThat(audit.out()).contains("ComposeService web").contains("ComposeService cache");
+        ReviewCommandIT.Run fixed = run(null, "audit", "--fix", compose.toString());
+        assertThat(fixed.exit()).as(fixed.err()).isZero();
+        assertThat(fixed.out()).contains("# The same front end under Docker Compose").contains("ports: [\"8080:80\"]")
+                .contains("read_only: true").contains("/var/cache/nginx:rw,noexec,nosuid");
+        Path out = Files.writeString(dir.resolve("compose.yaml"), fixed.out());
+        ReviewCommandIT.Run again = run(null, "audit", out.toString());
+        assertThat(again.exit()).as(again.out()).isZero();
+    }
+
     private static String kubectl() {
         String k = System.getenv("KUBECTL");
         return k != null ? k : "kubectl";
