@@ -1,36 +1,87 @@
 package dev.rofsguard.cli;
 
-import java.util.Set;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The rofs-guard command line: the same engine as the webhook, with no server. */
 @Command(name = "rofs-guard", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Read-only root filesystems by default: admission webhook and offline tools.%n"
-                + "Without a command, the jar starts the webhook server.",
-        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, ChartHookCommand.class, CommandLine.HelpCommand.class})
+                + "With no command (or `serve`), the jar starts the webhook server.",
+        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, FlagsCommand.class, ChartHookCommand.class,
+                Cli.Serve.class, CommandLine.HelpCommand.class})
 public final class Cli {
 
-    private static final Set<String> ENTRY = Set.of("review", "audit", "discover", "chart-hook", "help", "--help", "-h", "--version", "-V");
-
-    /** True when the first argument selects the CLI rather than the server. */
-    public static boolean handles(String first) {
-        return ENTRY.contains(first);
+    /** Whether these arguments start the webhook server: none at all (the container's entrypoint), or {@code serve}. */
+    public static boolean startsServer(String... args) {
+        return args.length == 0 || (args.length == 1 && args[0].equals("serve"));
     }
 
     public static int run(String... args) {
-        CommandLine cmd = new CommandLine(new Cli());
-        cmd.setExitCodeExceptionMapper(e -> ExitCodes.USAGE);
-        cmd.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println(ex.getMessage());
-            ex.getCommandLine().usage(ex.getCommandLine().getErr());
-            return ExitCodes.USAGE;
-        });
+        CommandLine cmd = commandLine();
         // `--fix` takes an optional value that must be attached (`--fix=patches`): a bare `--fix` must not swallow
         // the next argument, which is a path.
-        String[] normalised = java.util.Arrays.stream(args).map(a -> a.equals("--fix") ? "--fix=manifests" : a)
-                .toArray(String[]::new);
+        String[] normalised = Arrays.stream(args).map(a -> a.equals("--fix") ? "--fix=manifests" : a).toArray(String[]::new);
         return cmd.execute(normalised);
+    }
+
+    /** The command tree, with --help on every command and subcommand and one-line usage errors. */
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Cli());
+        enableHelp(cmd);
+        Charset terminal = terminalCharset();
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(System.out, terminal), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(System.err, terminal), true));
+        cmd.setExitCodeExceptionMapper(e -> ExitCodes.USAGE);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            CommandLine failed = ex.getCommandLine();
+            PrintWriter err = failed.getErr();
+            // One line and a hint, as git and kubectl do: thirty lines of usage bury the one that matters.
+            err.println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                err.println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");
+            }
+            err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return ExitCodes.USAGE;
+        });
+        return cmd;
+    }
+
+    private static void enableHelp(CommandLine cmd) {
+        CommandSpec spec = cmd.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            spec.mixinStandardHelpOptions(true);
+        }
+        cmd.getSubcommands().values().forEach(Cli::enableHelp);
+    }
+
+    /**
+     * The charset the terminal (or the pipe) expects: text reports fall back to ASCII when it is not UTF-8.
+     * Java 17 has no {@code PrintStream.charset()}; {@code stdout.encoding} (Java 19+) and {@code native.encoding}
+     * (the locale's, Java 17+) say the same.
+     */
+    public static Charset terminalCharset() {
+        for (String property : new String[] {"stdout.encoding", "sun.stdout.encoding", "native.encoding"}) {
+            String name = System.getProperty(property);
+            if (name != null) {
+                try {
+                    return Charset.forName(name);
+                } catch (IllegalArgumentException e) {
+                    // unknown charset name: try the next source
+                }
+            }
+        }
+        return Charset.defaultCharset();
+    }
+
+    static boolean unicode(Charset charset) {
+        return charset.equals(StandardCharsets.UTF_8) || charset.name().toUpperCase().startsWith("UTF-");
     }
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -38,6 +89,19 @@ public final class Cli {
         public String[] getVersion() {
             String v = Cli.class.getPackage().getImplementationVersion();
             return new String[] {"rofs-guard " + (v != null ? v : "development build")};
+        }
+    }
+
+    /** Documents the server entry point; {@link dev.rofsguard.Main} starts the server before picocli runs. */
+    @Command(name = "serve", description = "Start the admission webhook server (the same as giving no command).")
+    static final class Serve implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("serve: takes no arguments (the server is configured by application properties)");
+            return ExitCodes.USAGE;
         }
     }
 }

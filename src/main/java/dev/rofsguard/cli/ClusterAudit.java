@@ -92,7 +92,7 @@ final class ClusterAudit {
         if (progress != null) {
             progress.println();
         }
-        return new AuditReport(mode, objects, List.of(), 0, folded);
+        return new AuditReport(mode, objects, List.of(), 0, folded, judge.config().policy().rules());
     }
 
     /** The group version that serves this kind, preferred first (CronJob was batch/v1beta1 only before 1.21). */
@@ -132,9 +132,20 @@ final class ClusterAudit {
         JsonNode object = AdmissionReviews.mapper().valueToTree(item);
         String source = "cluster";
         Optional<AuditedObject> audited = AuditReport.audit(judge, new Document(source, 0, object, Map.of()), origin, "default");
-        // Keep only the verdict: a 100,000-pod cluster must not be held in memory.
-        return audited.map(a -> new AuditedObject(new Document(source, 0, JsonNodeFactory.instance.objectNode(), Map.of()),
-                a.kind(), a.namespace(), a.name(), a.verdict(), dev.rofsguard.mutation.Plan.NONE, a.passesAfterAdmission(), a.findings()));
+        // Keep only the verdict and the reference (apiVersion, kind, name, namespace, uid: what a PolicyReport names):
+        // a 100,000-pod cluster must not be held in memory.
+        return audited.map(a -> {
+            com.fasterxml.jackson.databind.node.ObjectNode ref = JsonNodeFactory.instance.objectNode();
+            ref.put("apiVersion", object.path("apiVersion").asText("")).put("kind", object.path("kind").asText(""));
+            com.fasterxml.jackson.databind.node.ObjectNode meta = ref.putObject("metadata");
+            for (String field : List.of("name", "namespace", "uid")) {
+                if (object.path("metadata").hasNonNull(field)) {
+                    meta.put(field, object.path("metadata").path(field).asText());
+                }
+            }
+            return new AuditedObject(new Document(source, 0, ref, Map.of()), a.kind(), a.namespace(), a.name(), a.verdict(),
+                    a.plan(), a.passesAfterAdmission(), a.findings(), a.notes());
+        });
     }
 
     private boolean controlledByAWorkload(GenericKubernetesResource item) {

@@ -18,10 +18,14 @@ final class Inputs {
     static Optional<byte[]> read(String command, String input, PrintWriter err) {
         try {
             return Optional.of(input.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println(command + ": cannot read " + input + ": no such file or directory");
+        } catch (java.nio.file.AccessDeniedException e) {
+            err.println(command + ": cannot read " + input + ": permission denied");
         } catch (IOException e) {
-            err.println(command + ": cannot read " + input + ": " + e.getMessage());
-            return Optional.empty();
+            err.println(command + ": cannot read " + input + ": " + e);
         }
+        return Optional.empty();
     }
 
     static Optional<String> readText(String command, String input, PrintWriter err) {

@@ -11,7 +11,12 @@ import dev.rofsguard.policy.Mode;
 import dev.rofsguard.engine.Judge;
 import java.io.IOException;
 import java.io.PrintWriter;
+import dev.rofsguard.manifest.Document;
+import dev.rofsguard.manifest.ManifestReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,6 +52,26 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = "--namespace-self", paramLabel = "NS", description = "the webhook's own namespace (exempt)")
     String ownNamespace;
 
+    /**
+     * What the input is when it is a Kubernetes object other than an AdmissionReview (a Deployment piped in by
+     * mistake), in YAML or JSON; empty when it is a review, or not an object at all (the webhook's answer explains).
+     */
+    static Optional<String> notAReview(byte[] body) {
+        List<Document> documents = new ArrayList<>();
+        ManifestReader.parse("-", new String(body, StandardCharsets.UTF_8), documents, new ArrayList<>());
+        if (documents.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode first = documents.get(0).object();
+        String kind = first.path("kind").asText("");
+        if (kind.equals("AdmissionReview") || kind.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = first.path("metadata").path("name").asText("");
+        return Optional.of((documents.size() > 1 ? documents.size() + " manifest documents, the first " : "")
+                + "a " + kind + (name.isEmpty() ? "" : " (" + name + ")"));
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -64,6 +89,12 @@ final class ReviewCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         byte[] body = read.get();
+        Optional<String> notAReview = notAReview(body);
+        if (notAReview.isPresent()) {
+            err.println("review: " + (input.equals("-") ? "stdin" : input) + " is " + notAReview.get()
+                    + ", not an AdmissionReview; to check manifests run: rofs-guard audit " + input);
+            return ExitCodes.USAGE;
+        }
         AdmissionAnswer answer = mutate ? new MutatingAdmission(() -> engine).mutate(body)
                 : new ValidatingAdmission(() -> engine).validate(body, chosen, !noMutation);
         try {

@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.manifest.ManifestError;
-import dev.rofsguard.policy.Outcome;
 
 /** Machine-readable: every object with its outcome, every finding, every input error. */
 public final class JsonReport {
+
+    /**
+     * Version of this document's shape. 1 (rofs-guard 0.2.0): the first versioned shape; outcomes gained
+     * {@code passes-after-admission} (and {@code summary.passesAfterAdmission}). Raised on any change that can
+     * break a reader (a field removed, renamed or retyped, a new outcome); new fields alone do not raise it.
+     */
+    public static final int SCHEMA_VERSION = 1;
 
     private JsonReport() {
     }
@@ -15,12 +21,15 @@ public final class JsonReport {
     public static ObjectNode render(AuditReport report) {
         JsonNodeFactory n = JsonNodeFactory.instance;
         ObjectNode root = n.objectNode();
+        root.put("schemaVersion", SCHEMA_VERSION);
         root.put("mode", report.mode().label());
         ObjectNode summary = root.putObject("summary");
         summary.put("objects", report.objects().size());
-        for (Outcome o : Outcome.values()) {
-            summary.put(o.label(), report.count(o));
-        }
+        summary.put("pass", report.count(ReportOutcome.PASS));
+        summary.put("passesAfterAdmission", report.count(ReportOutcome.PASSES_AFTER_ADMISSION));
+        summary.put("fail", report.count(ReportOutcome.FAIL));
+        summary.put("skip", report.count(ReportOutcome.SKIP));
+        summary.put("error", report.count(ReportOutcome.ERROR));
         summary.put("findings", report.findings().size());
         summary.put("notWorkloads", report.notWorkloads());
         summary.put("foldedUnderOwners", report.folded());
@@ -28,14 +37,23 @@ public final class JsonReport {
         ArrayNode objects = root.putArray("objects");
         for (AuditedObject o : report.objects()) {
             ObjectNode j = objects.addObject();
-            j.put("source", o.document().source()).put("line", o.document().line()).put("kind", o.kind())
-                    .put("namespace", o.namespace()).put("name", o.name()).put("outcome", o.verdict().outcome().label())
+            j.put("id", o.id()).put("source", o.document().source()).put("line", o.document().line()).put("apiVersion", o.apiVersion())
+                    .put("kind", o.kind()).put("namespace", o.namespace()).put("name", o.name()).put("outcome", o.outcome().label())
                     .put("reason", o.verdict().reason());
             ArrayNode notes = j.putArray("notes");
-            o.verdict().notes().forEach(notes::add);
+            o.allNotes().forEach(notes::add);
             ArrayNode exemptions = j.putArray("exemptions");
             o.verdict().exemptions().forEach(e -> exemptions.addObject().put("kind", e.kind().label())
                     .put("container", e.container()).put("detail", e.detail()));
+            ArrayNode mutation = j.putArray("mutationCountedOn");
+            if (o.outcome() == ReportOutcome.PASSES_AFTER_ADMISSION) {
+                o.plan().changes().forEach((container, c) -> {
+                    ObjectNode m = mutation.addObject().put("container", container).put("catalogEntry", c.entry())
+                            .put("readOnlyRootFilesystem", c.readOnlyRootFilesystem());
+                    ArrayNode paths = m.putArray("emptyDirPaths");
+                    c.mounted().forEach(paths::add);
+                });
+            }
         }
         ArrayNode findings = root.putArray("findings");
         for (Finding f : report.findings()) {

@@ -17,10 +17,19 @@ import com.contrastsecurity.sarif.Tool;
 import com.contrastsecurity.sarif.ToolComponent;
 import dev.rofsguard.manifest.ManifestError;
 import dev.rofsguard.policy.ContainerRule;
-import dev.rofsguard.policy.Rules;
+import com.contrastsecurity.sarif.LogicalLocation;
+import com.contrastsecurity.sarif.OriginalUriBaseIds;
+import com.contrastsecurity.sarif.PropertyBag;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** SARIF 2.1.0 (types from java-sarif) for code-scanning upload: one result per finding, at the container's line. */
 public final class SarifReport {
@@ -28,51 +37,118 @@ public final class SarifReport {
     private SarifReport() {
     }
 
+    /** Where GitHub code scanning and other consumers resolve the relative URIs: the checkout's root. */
+    public static final String SRCROOT = "%SRCROOT%";
+
+    /** Code scanning ranks by {@code security-severity} (0-10; 4.0-6.9 is medium) on rules tagged {@code security}. */
+    private static final Map<String, String> SECURITY_SEVERITY = Map.of("read-only-root-filesystem", "5.5");
+    private static final String DEFAULT_SECURITY_SEVERITY = "5.0";
+    private static final URI HELP_URI = URI.create(
+            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/");
+
     public static SarifSchema210 render(AuditReport report, String version) {
+        return render(report, version, Path.of("").toAbsolutePath());
+    }
+
+    /** @param root the directory artifact URIs are relative to (the working directory, or {@code --sarif-root}) */
+    public static SarifSchema210 render(AuditReport report, String version, Path root) {
+        Path base = root.toAbsolutePath().normalize();
         Result.Level level = switch (report.mode()) {
             case ENFORCE -> Result.Level.ERROR;
             case WARN -> Result.Level.WARNING;
             case AUDIT -> Result.Level.NOTE;
         };
-        java.util.Set<ContainerRule> used = new java.util.LinkedHashSet<>();
+        Set<ContainerRule> used = new LinkedHashSet<>(report.rules());
         report.findings().forEach(f -> used.add(f.rule()));
-        if (used.isEmpty()) {
-            used.addAll(Rules.DEFAULT);
-        }
-        java.util.Set<ReportingDescriptor> rules = new java.util.LinkedHashSet<>();
+        Set<ReportingDescriptor> rules = new LinkedHashSet<>();
         for (ContainerRule r : used) {
+            PropertyBag properties = new PropertyBag().withTags(new LinkedHashSet<>(List.of("security", "kubernetes")));
+            properties.setAdditionalProperty("security-severity", SECURITY_SEVERITY.getOrDefault(r.id(), DEFAULT_SECURITY_SEVERITY));
+            properties.setAdditionalProperty("precision", "very-high");
             rules.add(new ReportingDescriptor().withId(r.qualifiedId()).withName(r.id())
                     .withShortDescription(new MultiformatMessageString().withText("Containers must not run " + r.title()))
                     .withFullDescription(new MultiformatMessageString().withText("Every container, init container and ephemeral "
                             + "container must " + r.shortFix() + "."))
-                    .withHelp(new MultiformatMessageString().withText(r.help()))
-                    .withDefaultConfiguration(new ReportingConfiguration().withLevel(ReportingConfiguration.Level.fromValue(level.value()))));
+                    .withHelpUri(HELP_URI)
+                    .withHelp(new MultiformatMessageString().withText(r.help())
+                            .withMarkdown(r.help() + "\n\n```yaml\n" + r.fix() + "\n```\n\nSee [Configure a Security Context]("
+                                    + HELP_URI + ")."))
+                    .withDefaultConfiguration(new ReportingConfiguration().withLevel(ReportingConfiguration.Level.fromValue(level.value())))
+                    .withProperties(properties));
         }
         List<Result> results = new ArrayList<>();
-        for (Finding f : report.findings()) {
-            results.add(new Result().withRuleId(f.rule().qualifiedId()).withLevel(level)
-                    .withMessage(new Message().withText(f.object() + ": " + f.containerKind() + " \"" + f.container() + "\" "
-                            + f.problem() + ". Fix:\n" + f.fix()))
-                    .withLocations(List.of(location(f.source(), f.containerLine()))));
+        for (AuditedObject o : report.objects()) {
+            for (Finding f : o.findings()) {
+                results.add(new Result().withRuleId(f.rule().qualifiedId()).withLevel(level)
+                        .withMessage(new Message().withText(f.object() + ": " + f.containerKind() + " \"" + f.container() + "\" "
+                                + f.problem() + ". Fix:\n" + f.fix()))
+                        .withLocations(List.of(location(f.source(), f.containerLine(), o, base))));
+            }
         }
         List<Notification> notifications = new ArrayList<>();
         for (ManifestError e : report.errors()) {
-            notifications.add(new Notification().withLevel(Notification.Level.ERROR).withMessage(new Message().withText(e.message()))
-                    .withLocations(new java.util.LinkedHashSet<>(List.of(location(e.source(), Math.max(1, e.line()))))));
+            Notification n = new Notification().withLevel(Notification.Level.ERROR).withMessage(new Message().withText(e.message()));
+            physical(e.source(), Math.max(1, e.line()), base).ifPresent(l -> n.withLocations(new LinkedHashSet<>(List.of(new Location().withPhysicalLocation(l)))));
+            notifications.add(n);
         }
         Invocation invocation = new Invocation().withExecutionSuccessful(report.errors().isEmpty())
                 .withToolExecutionNotifications(notifications);
+        // Outcomes that are not results (passes after admission above all) stay visible in the run's summary.
+        PropertyBag summary = new PropertyBag();
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        for (ReportOutcome outcome : ReportOutcome.values()) {
+            outcomes.put(outcome.label(), report.count(outcome));
+        }
+        summary.setAdditionalProperty("outcomes", outcomes);
+        summary.setAdditionalProperty("passesAfterAdmission", report.objects().stream()
+                .filter(o -> o.outcome() == ReportOutcome.PASSES_AFTER_ADMISSION).map(AuditedObject::id).toList());
         Run run = new Run().withTool(new Tool().withDriver(new ToolComponent().withName("rofs-guard").withVersion(version)
-                        .withInformationUri(URI.create("https://rofs-guard.dev")).withRules(rules)))
-                .withResults(results).withInvocations(List.of(invocation));
+                        .withInformationUri(HELP_URI).withRules(rules)))
+                .withOriginalUriBaseIds(new OriginalUriBaseIds().withAdditionalProperty(SRCROOT, new ArtifactLocation().withUri(directoryUri(base))))
+                .withResults(results).withInvocations(List.of(invocation)).withProperties(summary);
         return new SarifSchema210().withVersion(SarifSchema210.Version._2_1_0)
                 .with$schema(URI.create("https://json.schemastore.org/sarif-2.1.0.json")).withRuns(List.of(run));
     }
 
-    private static Location location(String source, int line) {
-        String uri = source.equals("-") ? "stdin" : source.replace('\\', '/');
-        return new Location().withPhysicalLocation(new PhysicalLocation()
-                .withArtifactLocation(new ArtifactLocation().withUri(uri)).withRegion(new Region().withStartLine(line)));
+    private static Location location(String source, int line, AuditedObject o, Path base) {
+        Location l = new Location().withLogicalLocations(new LinkedHashSet<>(List.of(new LogicalLocation()
+                .withFullyQualifiedName(o.id()).withName(o.name()).withKind("object"))));
+        physical(source, line, base).ifPresent(l::withPhysicalLocation);
+        return l;
     }
 
+    /** A file's location, relative to the root and percent-escaped; none for stdin and live objects. */
+    private static Optional<PhysicalLocation> physical(String source, int line, Path base) {
+        if (source.equals("-") || source.equals("cluster") || line < 1) {
+            return Optional.empty();
+        }
+        Path file = Path.of(source).toAbsolutePath().normalize();
+        ArtifactLocation artifact = file.startsWith(base)
+                ? new ArtifactLocation().withUri(relativeUri(base.relativize(file))).withUriBaseId(SRCROOT)
+                : new ArtifactLocation().withUri(file.toUri().toASCIIString());
+        return Optional.of(new PhysicalLocation().withArtifactLocation(artifact).withRegion(new Region().withStartLine(line)));
+    }
+
+    /** {@code dir/my file.yaml} → {@code dir/my%20file.yaml}: a relative reference, every segment escaped. */
+    static String relativeUri(Path relative) {
+        StringBuilder s = new StringBuilder();
+        for (Path segment : relative) {
+            if (s.length() > 0) {
+                s.append('/');
+            }
+            try {
+                // The multi-argument constructor quotes what a path may not hold; toASCIIString() escapes non-ASCII too.
+                String escaped = new URI(null, null, segment.toString(), null).toASCIIString();
+                s.append(escaped.replace(":", "%3A"));
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        return s.toString();
+    }
+
+    private static String directoryUri(Path dir) {
+        String uri = dir.toUri().toASCIIString();
+        return uri.endsWith("/") ? uri : uri + "/";
+    }
 }

@@ -27,9 +27,22 @@ class ReviewCommandIT {
     }
 
     static Run run(byte[] stdin, String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), stdin, args);
+    }
+
+    /** @param env variables to set; a null value removes the variable */
+    static Run run(java.util.Map<String, String> env, byte[] stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        env.forEach((k, v) -> {
+            if (v == null) {
+                builder.environment().remove(k);
+            } else {
+                builder.environment().put(k, v);
+            }
+        });
+        Process p = builder.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin);
         }
@@ -92,10 +105,22 @@ class ReviewCommandIT {
 
         Run missing = run(null, "review", "/no/such/file.json");
         assertThat(missing.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(missing.err()).contains("cannot read /no/such/file.json");
+        assertThat(missing.err()).contains("cannot read /no/such/file.json: no such file or directory");
 
         Run usage = run(null, "review", "--bogus");
         assertThat(usage.exit()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void aManifestPipedIntoReviewIsNamedAndPointedToAudit() throws Exception {
+        Run yaml = run(Fixtures.bytes("manifests/mixed.yaml"), "review", "-");
+        assertThat(yaml.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(yaml.out()).isEmpty();
+        assertThat(yaml.err()).contains("stdin is 4 manifest documents, the first a StatefulSet (db), not an AdmissionReview")
+                .contains("rofs-guard audit -").doesNotContain("webhook");
+        Run json = run(null, "review", Fixtures.path("manifests/nginx-pod.json").toString());
+        assertThat(json.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(json.err()).contains("is a Pod").contains("rofs-guard audit ");
     }
 
     @Test

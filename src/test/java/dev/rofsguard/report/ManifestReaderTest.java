@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rofsguard.Fixtures;
 import dev.rofsguard.manifest.Document;
 import dev.rofsguard.manifest.ManifestReader;
+import dev.rofsguard.manifest.ManifestError;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -54,7 +58,9 @@ class ManifestReaderTest {
         assertThat(stdin.documents()).singleElement().satisfies(d -> assertThat(d.source()).isEqualTo("-"));
         ManifestReader.Result dir = ManifestReader.read(List.of(Fixtures.path("manifests").toString()), InputStream.nullInputStream());
         assertThat(dir.documents().size()).isGreaterThanOrEqualTo(8);
-        assertThat(dir.errors()).hasSize(1);
+        // broken.yaml's bad document, and one error per Helm template of helm-chart/ (not one per document)
+        assertThat(dir.errors()).extracting(e -> Path.of(e.source()).getFileName().toString())
+                .containsExactlyInAnyOrder("broken.yaml", "deployment.yaml", "service.yaml");
     }
 
     @Test
@@ -63,5 +69,46 @@ class ManifestReaderTest {
                 "- just\n- a list\n---\na: 1\na: 2\n---\nkind: Pod\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(r.errors()).hasSize(2);
         assertThat(r.documents()).hasSize(1);
+    }
+
+    @Test
+    void aHelmChartSaysRenderItFirstOncePerTemplate() {
+        ManifestReader.Result r = read("helm-chart");
+        assertThat(r.errors()).hasSize(2).allSatisfy(e -> assertThat(e.message())
+                .contains("Helm (Go) template").contains("render with helm template first"));
+        assertThat(r.errors()).extracting(ManifestError::line).containsExactlyInAnyOrder(4, 4);
+        // the templates folder alone is known as a chart's by the Chart.yaml beside it
+        assertThat(read("helm-chart/templates").errors()).hasSize(2);
+    }
+
+    @Test
+    void excludeGlobsSkipFiles() {
+        ManifestReader.Result r = ManifestReader.read(List.of(Fixtures.path("manifests").toString()), InputStream.nullInputStream(),
+                List.of("helm-chart/**", "broken.yaml"));
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.documents()).noneMatch(d -> d.source().contains("helm-chart") || d.source().endsWith("broken.yaml"));
+        assertThat(r.documents()).anyMatch(d -> d.source().endsWith("mixed.yaml"));
+    }
+
+    @Test
+    void binaryNotUtf8AndMissingFilesAreNamed(@TempDir Path dir) throws Exception {
+        Path binary = dir.resolve("image.yaml");
+        Files.write(binary, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13});
+        Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, "kind: Pod\nmetadata: {name: caf\u00e9}\n".getBytes(StandardCharsets.ISO_8859_1));
+        ManifestReader.Result r = ManifestReader.read(List.of(binary.toString(), latin1.toString(), dir.resolve("nope.yaml").toString()),
+                InputStream.nullInputStream());
+        assertThat(r.errors()).extracting(ManifestError::message).containsExactly(
+                "a binary file (NUL byte at offset 4), not a YAML or JSON manifest",
+                "not UTF-8 text (a binary file, or another encoding): kubectl reads UTF-8 only",
+                "no such file or directory");
+    }
+
+    @Test
+    void listItemsKnowWhereTheyStandInTheirDocument() {
+        ManifestReader.Result r = read("mixed.yaml");
+        assertThat(r.documents()).extracting(Document::base).containsExactly("", "", "/items/0", "/items/1");
+        assertThat(r.documents().get(2).segment()).isSameAs(r.documents().get(3).segment());
+        assertThat(r.documents().get(2).segment().index()).isEqualTo(2);
     }
 }
