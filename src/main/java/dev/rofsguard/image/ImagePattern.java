@@ -86,23 +86,7 @@ public final class ImagePattern {
 
     /** Globs: {@code **} any text; {@code *} any text within one path component (repositories) or any text (tags); {@code ?} one character. */
     private static Pattern glob(String glob, boolean pathAware) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*') {
-                if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                    re.append(".*");
-                    i++;
-                } else {
-                    re.append(pathAware ? "[^/]*" : ".*");
-                }
-            } else if (c == '?') {
-                re.append(pathAware ? "[^/]" : ".");
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return Pattern.compile(re2(glob, pathAware)); // RE2's escapes are Java's too: one translation for both engines
     }
 
     public boolean matches(ImageReference ref) {
@@ -186,7 +170,7 @@ public final class ImagePattern {
                     re.append(".*");
                     i++;
                 } else {
-                    re.append(pathAware ? "[^/]*" : "[^@]*");
+                    re.append(pathAware ? "[^/]*" : ".*");
                 }
             } else if (c == '?') {
                 re.append(pathAware ? "[^/]" : ".");
