@@ -8,10 +8,10 @@ import picocli.CommandLine.Command;
 @Command(name = "rofs-guard", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Read-only root filesystems by default: admission webhook and offline tools.%n"
                 + "Without a command, the jar starts the webhook server.",
-        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, CatalogCommand.class, CommandLine.HelpCommand.class})
 public final class Cli {
 
-    private static final Set<String> ENTRY = Set.of("review", "audit", "discover", "help", "--help", "-h", "--version", "-V");
+    private static final Set<String> ENTRY = Set.of("review", "audit", "discover", "catalog", "help", "--help", "-h", "--version", "-V");
 
     /** True when the first argument selects the CLI rather than the server. */
     public static boolean handles(String first) {
