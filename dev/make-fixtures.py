@@ -141,7 +141,7 @@ write("pod-nginx-partial.json", review("Pod", pod("web", pod_spec(plain("nginx",
     volumes=[{"name": "tmp", "emptyDir": {}}]), annotations={"team.example.com/owner": "web"})))
 write("pod-nginx-flag-false.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx", securityContext={"readOnlyRootFilesystem": False})))))
 write("pod-nginx-name-collision.json", review("Pod", pod("web", pod_spec(plain("nginx", "nginx"),
-    volumes=[{"name": "rofs-nginx-tmp", "configMap": {"name": "x"}}]))))
+    volumes=[{"name": "rofs-nginx-var-run", "configMap": {"name": "x"}}]))))
 write("pod-postgres-17-no-data-volume.json", review("Pod", pod("db", pod_spec(plain("postgres", "postgres:17.2")))))
 write("pod-postgres-18-with-pvc.json", review("Pod", pod("db", pod_spec(plain("postgres", "postgres:18",
     volumeMounts=[{"name": "data", "mountPath": "/var/lib/postgresql"}]),

@@ -71,7 +71,8 @@ public final class Catalog {
      * What the catalog says about one image: the paths that apply to its tag, scratch and seeded ones resolved to
      * their medium and size, with the entry's symlinks and whether it can be seeded.
      */
-    public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell) {
+    public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell,
+                        List<String> requiredEnv) {
 
         public List<Resolved> of(PathType type) {
             return paths.stream().filter(p -> p.type() == type).toList();
@@ -100,6 +101,11 @@ public final class Catalog {
         return lookup(image).match();
     }
 
+    /** The reference as the catalog reads it: normalised, and through the user's mirror prefixes; empty when invalid. */
+    public Optional<ImageReference> reference(String image) {
+        return ImageReference.parse(unmirrored(image));
+    }
+
     /** Whether the image is a reference the runtimes accept (remembered with the match, so it costs nothing more). */
     public boolean validReference(String image) {
         return lookup(image).valid();
@@ -124,12 +130,12 @@ public final class Catalog {
         for (CatalogEntry e : entries) {
             for (ImagePattern p : e.images()) {
                 if (p.matchesBehindMirror(ref.get())) {
-                    return Optional.of(resolve(e.name(), e.paths(), ref.get(), e.symlinks(), e.shell()));
+                    return Optional.of(resolve(e.name(), e.paths(), ref.get(), e.symlinks(), e.shell(), e.requiredEnv()));
                 }
             }
         }
         if (!allImages.isEmpty()) {
-            return Optional.of(resolve("all-images", allImages, ref.get(), Map.of(), false));
+            return Optional.of(resolve("all-images", allImages, ref.get(), Map.of(), false, List.of()));
         }
         return Optional.empty();
     }
@@ -144,7 +150,8 @@ public final class Catalog {
         return image;
     }
 
-    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref, Map<String, String> symlinks, boolean shell) {
+    private Match resolve(String name, List<CatalogPath> paths, ImageReference ref, Map<String, String> symlinks, boolean shell,
+                          List<String> requiredEnv) {
         List<Resolved> resolved = new ArrayList<>();
         for (CatalogPath p : paths) {
             if (!p.appliesTo(ref)) {
@@ -154,6 +161,6 @@ public final class Catalog {
             resolved.add(new Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : defaultMedium) : null,
                     volume ? (p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit) : null, p));
         }
-        return new Match(name, resolved, symlinks, shell);
+        return new Match(name, resolved, symlinks, shell, requiredEnv);
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "rofs-guard", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Read-only root filesystems by default: admission webhook and offline tools.%n"
                 + "With no command (or `serve`), the jar starts the webhook server.",
-        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, FlagsCommand.class, ExportCommand.class,
+        subcommands = {ReviewCommand.class, AuditCommand.class, DiscoverCommand.class, FlagsCommand.class, ExportCommand.class, CatalogCommand.class,
                 ChartHookCommand.class,
                 Cli.Serve.class, CommandLine.HelpCommand.class})
 public final class Cli {

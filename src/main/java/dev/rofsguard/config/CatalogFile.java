@@ -15,11 +15,12 @@ public record CatalogFile(Defaults defaults, AllImages allImages, List<String> m
 
     /** {@code enabled: false} in a user's file removes the shipped entry of that name. */
     public record Entry(String name, Boolean enabled, String reason, List<String> images, List<Path> paths,
-                        Boolean shell, java.util.Map<String, String> symlinks, List<String> evidence) {
+                        Boolean shell, java.util.Map<String, String> symlinks, List<String> requiredEnv,
+                        List<String> evidence) {
     }
 
     public record Path(String path, String type, String medium, String sizeLimit, Integer majorAtLeast,
-                       Integer majorBelow, String tag, String env, String arg, String ifMounted, String reason,
-                       String evidence) {
+                       Integer majorBelow, String tag, String unlessTag, String env, String arg, String ifMounted,
+                       String ifArg, String unlessArg, String ifEnv, String unlessEnv, String reason, String evidence) {
     }
 }

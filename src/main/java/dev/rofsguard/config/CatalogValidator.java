@@ -19,6 +19,9 @@ final class CatalogValidator {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
     private static final Pattern PATH = Pattern.compile("/[^\\x00]*");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+    private static final Pattern ENV_CONDITION = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*(=[^\\s,]+)?");
+    private static final Pattern TAG_GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+(\\|[A-Za-z0-9_.*?-]+)*");
 
     private CatalogValidator() {
     }
@@ -82,7 +85,13 @@ final class CatalogValidator {
                 }
             }
             boolean shell = !Boolean.FALSE.equals(e.shell());
-            entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths, shell, symlinks,
+            List<String> requiredEnv = e.requiredEnv() == null ? List.of() : e.requiredEnv();
+            for (int j = 0; j < requiredEnv.size(); j++) {
+                if (requiredEnv.get(j) == null || !ENV_NAME.matcher(requiredEnv.get(j)).matches()) {
+                    throw new ConfigException(at + ".requiredEnv[" + j + "] '" + requiredEnv.get(j) + "' must be an environment variable name");
+                }
+            }
+            entries.add(new CatalogEntry(e.name(), e.reason(), patterns, paths, shell, symlinks, requiredEnv,
                     e.evidence() == null ? List.of() : e.evidence()));
         }
         List<String> mirrors = file.mirrors() == null ? List.of() : file.mirrors();
@@ -124,6 +133,24 @@ final class CatalogValidator {
             if (p.arg() != null && !p.arg().startsWith("-")) {
                 throw new ConfigException(at + ".arg '" + p.arg() + "' must be a command-line flag such as --dir");
             }
+            if (p.env() != null && !ENV_NAME.matcher(p.env()).matches()) {
+                throw new ConfigException(at + ".env '" + p.env() + "' must be an environment variable name");
+            }
+            for (String[] w : new String[][] {{"ifArg", p.ifArg()}, {"unlessArg", p.unlessArg()}}) {
+                if (w[1] != null && (w[1].isEmpty() || !w[1].equals(w[1].strip()) || w[1].contains(" "))) {
+                    throw new ConfigException(at + "." + w[0] + " '" + w[1] + "' must be one word of the command line, such as --configsvr");
+                }
+            }
+            for (String[] w : new String[][] {{"ifEnv", p.ifEnv()}, {"unlessEnv", p.unlessEnv()}}) {
+                if (w[1] != null && !ENV_CONDITION.matcher(w[1]).matches()) {
+                    throw new ConfigException(at + "." + w[0] + " '" + w[1] + "' must be NAME or NAME=word");
+                }
+            }
+            for (String[] w : new String[][] {{"tag", p.tag()}, {"unlessTag", p.unlessTag()}}) {
+                if (w[1] != null && !TAG_GLOB.matcher(w[1]).matches()) {
+                    throw new ConfigException(at + "." + w[0] + " '" + w[1] + "' must be tag globs (* and ?) separated by |");
+                }
+            }
             if (p.sizeLimit() != null) {
                 quantity(p.sizeLimit(), at + ".sizeLimit");
             }
@@ -131,12 +158,16 @@ final class CatalogValidator {
             if ((p.majorAtLeast() != null && p.majorAtLeast() < 0) || (p.majorBelow() != null && p.majorBelow() < 0)) {
                 throw new ConfigException(at + ": majorAtLeast and majorBelow are version numbers (0 or more)");
             }
-            String key = p.path() + "|" + p.majorAtLeast() + "|" + p.majorBelow() + "|" + p.tag();
+            // The same path may appear under exclusive conditions (keycloak's data dir: scratch, data with start-dev).
+            String key = String.join("|", p.path(), String.valueOf(p.majorAtLeast()), String.valueOf(p.majorBelow()),
+                    String.valueOf(p.tag()), String.valueOf(p.unlessTag()), String.valueOf(p.ifArg()), String.valueOf(p.unlessArg()),
+                    String.valueOf(p.ifEnv()), String.valueOf(p.unlessEnv()), String.valueOf(p.ifMounted()));
             if (!seen.add(key)) {
                 throw new ConfigException(at + ".path " + p.path() + " is listed twice");
             }
             paths.add(new CatalogPath(p.path(), type, medium, p.sizeLimit(), p.majorAtLeast(), p.majorBelow(), p.tag(),
-                    p.env(), p.arg(), p.ifMounted(), p.reason(), p.evidence()));
+                    p.unlessTag(), p.env(), p.arg(), p.ifMounted(), p.ifArg(), p.unlessArg(), p.ifEnv(), p.unlessEnv(),
+                    p.reason(), p.evidence()));
         }
         return paths;
     }

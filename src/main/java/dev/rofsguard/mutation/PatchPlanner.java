@@ -87,7 +87,7 @@ public final class PatchPlanner {
             List<Plan.Mount> added = new ArrayList<>();
             List<Plan.Mount> seeds = new ArrayList<>();
             for (Catalog.Resolved r : match.paths()) {
-                if (r.type() != PathType.SCRATCH && r.type() != PathType.SEEDED || !applies(r, mounts)) {
+                if (r.type() != PathType.SCRATCH && r.type() != PathType.SEEDED || !applies(r, c, mounts)) {
                     continue;
                 }
                 String path = moved(r, c).orElse(r.path());
@@ -168,8 +168,18 @@ public final class PatchPlanner {
         // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
         List<Catalog.Resolved> ordered = new ArrayList<>(match.of(PathType.OBSOLETE));
         match.paths().stream().filter(r -> r.type() != PathType.OBSOLETE).forEach(ordered::add);
+        for (String env : match.requiredEnv()) {
+            boolean set = false;
+            for (JsonNode e : c.node().path("env")) {
+                set |= env.equals(e.path("name").asText());
+            }
+            if (!set) {
+                return Optional.of("needs " + env + " set to start with a read-only root filesystem, so it is not made "
+                        + "read-only; set " + env + " (see the catalog entry's reason)");
+            }
+        }
         for (Catalog.Resolved r : ordered) {
-            if (!applies(r, mounts)) {
+            if (!applies(r, c, mounts)) {
                 continue;
             }
             Optional<String> moved = moved(r, c);
@@ -221,9 +231,12 @@ public final class PatchPlanner {
 
     private static final java.util.regex.Pattern SAFE_PATH = java.util.regex.Pattern.compile("/[A-Za-z0-9._/-]*");
 
-    /** A path that applies only when the container mounts something somewhere (nginx templates) is checked here. */
-    private static boolean applies(Catalog.Resolved r, Mounts mounts) {
-        return r.source().ifMounted() == null || mounts.touches(r.source().ifMounted());
+    /**
+     * Conditions on the container: a mount somewhere (nginx templates), words of its command line (mongo
+     * {@code --configsvr}, keycloak {@code --optimized}), its env (kafka {@code KAFKA_LOG_DIRS}).
+     */
+    private static boolean applies(Catalog.Resolved r, ContainerView c, Mounts mounts) {
+        return (r.source().ifMounted() == null || mounts.touches(r.source().ifMounted())) && r.source().appliesTo(c.node());
     }
 
     /** Where the container's env or args move the path, if they do (a literal value only). */

@@ -22,15 +22,15 @@ class CatalogTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
             # image                                       | entry              | scratch                                | data
-            nginx                                         | nginx              | /var/cache/nginx,/var/run,/tmp         | -
-            nginx:1.27-alpine                             | nginx              | /var/cache/nginx,/var/run,/tmp         | -
-            mirror.gcr.io/library/nginx:1.27              | nginx              | /var/cache/nginx,/var/run,/tmp         | -
-            registry.example.com:5000/library/nginx       | nginx              | /var/cache/nginx,/var/run,/tmp         | -
+            nginx                                         | nginx              | /var/cache/nginx,/var/run              | -
+            nginx:1.27-alpine                             | nginx              | /var/cache/nginx,/var/run              | -
+            mirror.gcr.io/library/nginx:1.27              | nginx              | /var/cache/nginx,/var/run              | -
+            registry.example.com:5000/library/nginx       | nginx              | /var/cache/nginx,/var/run              | -
             evil.example/nginx                            | -                  | -                                      | -
             evil.example/nginx/nginx                      | -                  | -                                      | -
             harbor.example.com/dockerhub-proxy/library/postgres:16 | postgres  | /var/run/postgresql,/tmp               | /var/lib/postgresql/data
             public.ecr.aws/docker/library/postgres:16     | postgres           | /var/run/postgresql,/tmp               | /var/lib/postgresql/data
-            registry.corp.example/mirror/library/nginx    | nginx              | /var/cache/nginx,/var/run,/tmp         | -
+            registry.corp.example/mirror/library/nginx    | nginx              | /var/cache/nginx,/var/run              | -
             ghcr.io/nginx/nginx-unprivileged              | nginx-unprivileged | /tmp                                   | -
             quay.io/nginx/nginx-unprivileged:1.27         | nginx-unprivileged | /tmp                                   | -
             public.ecr.aws/nginx/nginx-unprivileged       | nginx-unprivileged | /tmp                                   | -
@@ -46,13 +46,42 @@ class CatalogTest {
             mysql:8.4                                     | mysql              | /var/run/mysqld,/tmp                   | /var/lib/mysql
             mariadb:11                                    | mariadb            | /run/mysqld,/tmp                       | /var/lib/mysql
             redis:7                                       | redis              | -                                      | /data
-            mongo:8                                       | mongo              | /tmp                                   | /data/db
+            mongo:8                                       | mongo              | /tmp                                   | /data/db,/data/configdb
             rabbitmq:4-management                         | rabbitmq           | -                                      | /var/lib/rabbitmq
             memcached:1.6                                 | memcached          | -                                      | -
             node:22-slim                                  | node               | /tmp                                   | -
             python:3.13                                   | python             | /tmp                                   | -
             eclipse-temurin:21-jre                        | jvm                | /tmp                                   | -
             openjdk:17                                    | jvm                | /tmp                                   | -
+            mariadb:11.8-ubi10-rc                         | mariadb            | /run/mysqld,/run/mariadb,/tmp          | /var/lib/mysql
+            mariadb@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef | mariadb | /run/mysqld,/tmp  | /var/lib/mysql
+            registry.k8s.io/ingress-nginx/controller:v1.12.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef | ingress-nginx-controller | /tmp | -
+            evil.example/ingress-nginx/controller:v1.12.1 | -                  | -                                      | -
+            registry.k8s.io/coredns/coredns:v1.12.0       | coredns            | -                                      | -
+            quay.io/prometheus/prometheus:v3.2.1          | prometheus         | -                                      | /prometheus
+            prom/prometheus                               | prometheus         | -                                      | /prometheus
+            grafana/grafana:11.5.2                        | grafana            | /var/log/grafana,/tmp                  | /var/lib/grafana
+            docker.io/grafana/grafana-oss                 | grafana            | /var/log/grafana,/tmp                  | /var/lib/grafana
+            bitnami/nginx:1.27                            | bitnami-nginx      | /tmp,/opt/bitnami/nginx/conf,/opt/bitnami/nginx/tmp | -
+            docker.io/bitnamilegacy/postgresql:17         | bitnami-postgresql | /opt/bitnami/postgresql/conf,/opt/bitnami/postgresql/tmp,/tmp | /bitnami/postgresql
+            harbor.example.com/dockerhub-proxy/bitnamilegacy/nginx:1.27 | bitnami-nginx | /tmp,/opt/bitnami/nginx/conf,/opt/bitnami/nginx/tmp | -
+            redis:8.6                                     | redis              | -                                      | /data
+            php:8.3-apache                                | php-apache         | /var/run/apache2,/var/lock/apache2,/tmp | -
+            php:8.3                                       | -                  | -                                      | -
+            php:8.3-fpm                                   | -                  | -                                      | -
+            wordpress:6.8                                 | wordpress          | /var/run/apache2,/var/lock/apache2,/tmp | /var/www/html
+            wordpress:6.8-fpm-alpine                      | wordpress          | /tmp                                   | /var/www/html
+            wordpress:cli                                 | wordpress          | /tmp                                   | /var/www/html
+            influxdb:1.11                                 | influxdb           | -                                      | /var/lib/influxdb
+            influxdb:2.7-alpine                           | influxdb           | -                                      | /var/lib/influxdb2,/etc/influxdb2
+            influxdb:3-core                               | influxdb           | -                                      | /home/influxdb3/.influxdb3,/var/lib/influxdb3
+            amazoncorretto:21                             | jvm                | /tmp                                   | -
+            jenkins/jenkins:lts-jdk21                     | jenkins            | /tmp                                   | /var/jenkins_home
+            quay.io/argoproj/argocd:v3.0.0                | argocd             | /tmp,/app/config/gpg/keys,/helm-working-dir,/home/argocd | -
+            quay.io/keycloak/keycloak:26.1                | keycloak           | /opt/keycloak/data                     | /opt/keycloak/data
+            hashicorp/vault:1.19                          | vault              | /vault/config                          | -
+            apache/kafka:3.9.0                            | kafka              | /opt/kafka/logs                        | /tmp,/var/lib/kafka/data
+            zookeeper:3.9                                 | zookeeper          | /logs                                  | /data,/datalog
             ghcr.io/acme/api:1                            | -                  | -                                      | -
             NOT A REFERENCE                               | -                  | -                                      | -
             NGINX:1.27                                    | -                  | -                                      | -
@@ -123,6 +152,10 @@ class CatalogTest {
             entries: [{name: x, reason: r, images: [nginx], paths: [{path: /tmp}, {path: /tmp}]}]                  | listed twice
             entries: [{name: x, reason: r, images: [nginx], pathz: []}]                                            | unknown field 'pathz'
             defaults: {sizeLimit: huge}                                                                            | catalog.defaults.sizeLimit 'huge'
+            entries: [{name: x, reason: r, images: [nginx], paths: [{path: /tmp, ifArg: 'a b'}]}]                  | catalog.entries[0] (x).paths[0].ifArg 'a b' must be one word
+            entries: [{name: x, reason: r, images: [nginx], paths: [{path: /tmp, ifEnv: 'A B'}]}]                  | catalog.entries[0] (x).paths[0].ifEnv 'A B' must be NAME or NAME=word
+            entries: [{name: x, reason: r, images: [nginx], paths: [{path: /tmp, unlessTag: 'a/b'}]}]              | catalog.entries[0] (x).paths[0].unlessTag 'a/b' must be tag globs
+            entries: [{name: x, reason: r, images: [nginx], requiredEnv: ['1X'], paths: []}]                       | catalog.entries[0] (x).requiredEnv[0] '1X' must be an environment variable name
             """)
     void aBadCatalogIsRefusedNamingTheEntryAndField(String yaml, String message, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("policy.yaml");
@@ -165,6 +198,66 @@ class CatalogTest {
             assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("is not a Kubernetes quantity");
         }
+    }
+
+    /** Conditions on the container's command line and env, as the planner asks them. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # condition                   | container (JSON)                                                  | applies
+            ifArg: --configsvr            | {"args": ["--configsvr", "--replSet", "cfg"]}                     | true
+            ifArg: --configsvr            | {"args": ["--configsvr=true"]}                                    | true
+            ifArg: --configsvr            | {"args": ["--configsvrx"]}                                        | false
+            ifArg: --configsvr            | {}                                                                | false
+            ifArg: --experimental.plugins | {"args": ["--experimental.plugins.demo.modulename=x"]}            | true
+            ifArg: start-dev              | {"command": ["/opt/keycloak/bin/kc.sh"], "args": ["start-dev"]}   | true
+            ifArg: start-dev              | {"args": ["start-devx"]}                                          | false
+            unlessArg: --optimized        | {"args": ["start", "--optimized"]}                                | false
+            unlessArg: --optimized        | {"args": ["start"]}                                               | true
+            ifEnv: VAULT_LOCAL_CONFIG     | {"env": [{"name": "VAULT_LOCAL_CONFIG", "value": "{}"}]}          | true
+            ifEnv: VAULT_LOCAL_CONFIG     | {"env": [{"name": "VAULT_LOCAL_CONFIG", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]} | true
+            ifEnv: VAULT_LOCAL_CONFIG     | {"env": [{"name": "OTHER", "value": "x"}]}                        | false
+            ifEnv: GF_LOG_MODE=file       | {"env": [{"name": "GF_LOG_MODE", "value": "console file"}]}       | true
+            ifEnv: GF_LOG_MODE=file       | {"env": [{"name": "GF_LOG_MODE", "value": "console"}]}            | false
+            ifEnv: GF_LOG_MODE=file       | {"env": [{"name": "GF_LOG_MODE", "value": "filex"}]}              | false
+            unlessEnv: KAFKA_LOG_DIRS     | {"env": [{"name": "KAFKA_LOG_DIRS", "value": "/var/lib/kafka/data"}]} | false
+            unlessEnv: KAFKA_LOG_DIRS     | {}                                                                | true
+            """)
+    void conditionsOnTheContainer(String condition, String container, boolean applies) throws Exception {
+        String[] kv = condition.split(": ");
+        CatalogPath p = new CatalogPath("/x", PathType.SCRATCH, null, null, null, null, null, null, null, null, null,
+                kv[0].equals("ifArg") ? kv[1] : null, kv[0].equals("unlessArg") ? kv[1] : null,
+                kv[0].equals("ifEnv") ? kv[1] : null, kv[0].equals("unlessEnv") ? kv[1] : null, null, null);
+        assertThat(p.appliesTo(new com.fasterxml.jackson.databind.ObjectMapper().readTree(container))).isEqualTo(applies);
+    }
+
+    /** Tag conditions: a digest alone counts as the newest version and matches no tag glob (docs/catalog.md). */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = ';', textBlock = """
+            tag=*ubi*            ; mariadb:11.8-ubi9      ; true
+            tag=*ubi*            ; mariadb:11.8           ; false
+            tag=*ubi*            ; mariadb@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ; false
+            unlessTag=*fpm*|cli* ; wordpress:6-fpm-alpine ; false
+            unlessTag=*fpm*|cli* ; wordpress:cli-2.12     ; false
+            unlessTag=*fpm*|cli* ; wordpress:6.8          ; true
+            unlessTag=*fpm*|cli* ; wordpress@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ; true
+            majorAtLeast=18      ; postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ; true
+            majorBelow=18        ; postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ; false
+            majorBelow=18        ; postgres:17.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ; true
+            """)
+    void tagConditions(String condition, String image, boolean applies) {
+        String[] kv = condition.split("=", 2);
+        CatalogPath p = new CatalogPath("/x", PathType.SCRATCH, null, null,
+                kv[0].equals("majorAtLeast") ? Integer.valueOf(kv[1]) : null, kv[0].equals("majorBelow") ? Integer.valueOf(kv[1]) : null,
+                kv[0].equals("tag") ? kv[1] : null, kv[0].equals("unlessTag") ? kv[1] : null,
+                null, null, null, null, null, null, null, null, null);
+        assertThat(p.appliesTo(dev.rofsguard.image.ImageReference.parse(image).orElseThrow())).isEqualTo(applies);
+    }
+
+    /** Every shipped entry states its evidence (URLs). */
+    @Test
+    void everyShippedEntryHasEvidence() {
+        assertThat(shipped.entries()).allSatisfy(e -> assertThat(e.evidence()).as(e.name()).isNotEmpty()
+                .allSatisfy(ev -> assertThat(ev).startsWith("https://")));
     }
 
     private static List<String> list(String csv) {

@@ -163,9 +163,9 @@ class AdmissionE2E {
         Pod stored = k.pods().inNamespace("shop").withName(created.getMetadata().getName()).get();
         assertThat(stored.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(stored.getSpec().getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getMountPath)
-                .contains("/var/cache/nginx", "/var/run", "/tmp");
+                .contains("/var/cache/nginx", "/var/run");
         assertThat(stored.getSpec().getVolumes()).extracting(Volume::getName)
-                .contains("rofs-app-var-cache-nginx", "rofs-app-var-run", "rofs-app-tmp");
+                .contains("rofs-app-var-cache-nginx", "rofs-app-var-run");
         assertThat(stored.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("rofs-app-var-run"))
                 .singleElement().satisfies(v -> assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory"));
         assertThat(stored.getMetadata().getAnnotations()).containsKey("rofs-guard.dev/mutated");

@@ -104,7 +104,7 @@ class PolicyEngineTest {
         Decision decision = Decision.decide(verdict, Mode.ENFORCE, engine.config().policy());
         assertThat(decision.allowed()).isTrue();
         assertThat(decision.warnings()).singleElement().asString()
-                .contains("containers \"web\"").contains("/var/cache/nginx, /var/run, /tmp").contains("catalog entry nginx");
+                .contains("containers \"web\"").contains("/var/cache/nginx, /var/run").contains("catalog entry nginx");
 
         // Routed away from the mutation (/validate/<mode>/no-mutation), the same workload is judged as it stands.
         Verdict unmutated = engine.judge(request.subject(), Origin.admission(false)).verdict();

@@ -34,7 +34,7 @@ class MutateEndpointTest {
                 .body("response.uid", equalTo("3f6c2f1e-8a7d-4c1b-9a55-0c2d9e1b7a01"))
                 .body("response.allowed", equalTo(true))
                 .body("response.patchType", equalTo("JSONPatch"))
-                .body("response.auditAnnotations.mutated", equalTo("nginx: /var/cache/nginx,/var/run,/tmp +readOnlyRootFilesystem"))
+                .body("response.auditAnnotations.mutated", equalTo("nginx: /var/cache/nginx,/var/run +readOnlyRootFilesystem"))
                 .extract().asByteArray());
         JsonNode patch = AdmissionReviews.mapper().readTree(Base64.getDecoder().decode(mutated.path("response").path("patch").asText()));
 
