@@ -36,7 +36,8 @@ class CatalogCommandTest {
 
     @Test
     void theCliSelectsTheCatalogCommand() {
-        assertThat(Cli.handles("catalog")).isTrue();
+        assertThat(Cli.startsServer("catalog")).isFalse();
+        assertThat(run("catalog", "--help").exit()).isZero();
     }
 
     @Test
