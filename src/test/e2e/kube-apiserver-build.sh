@@ -14,7 +14,8 @@
 # under ~/.cache/rofs-guard/go (content-addressed, so versions cannot confuse each other); the binaries live in a
 # directory named by both versions, so a version bump never reuses an old build.
 # Env: K8S_VERSION (1.37.2), ETCD_VERSION (3.6.16), KAPI_DIR, KAPI_GOCACHE_DIR, KAPI_GOFLAGS (-p=2),
-#      KAPI_KUBECTL=1 (also build a matching kubectl; the tests do not need it).
+#      KAPI_KUBECTL=1 (also build a matching kubectl; the tests do not need it),
+#      KAPI_DOWNLOAD_ONLY=1 (stop after the module downloads, e.g. to time them apart from the compile).
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-1.37.2}
@@ -94,18 +95,19 @@ if [ ! -x "$APIBIN" ] || [ $need_kubectl = 1 ]; then
     (cd "$W" && GOFLAGS="$GOFLAGS -mod=mod" go list -deps "${PKGS[@]}" > /dev/null)
     touch "$W/.downloaded"; log "downloaded"
   fi
+  [ "${KAPI_DOWNLOAD_ONLY:-0}" = 1 ] && { log "download only: done with kube-apiserver"; }
   BUILD_DATE=$(date -u -d "@$(stat -c %Y "$W/go.mod")" +%Y-%m-%dT%H:%M:%SZ)
   LD="-s -w"
   for P in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     LD="$LD -X $P.gitVersion=v$K8S_VERSION -X $P.gitMajor=1 -X $P.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
     LD="$LD -X $P.gitTreeState=archive -X $P.buildDate=$BUILD_DATE"
   done
-  if [ ! -x "$APIBIN" ]; then
+  if [ ! -x "$APIBIN" ] && [ "${KAPI_DOWNLOAD_ONLY:-0}" != 1 ]; then
     log "go build kube-apiserver v$K8S_VERSION ($(go env GOVERSION), GOFLAGS=$GOFLAGS)"
     (cd "$W" && go build -o "$APIBIN.tmp" -ldflags "$LD" k8s.io/kubernetes/cmd/kube-apiserver)
     mv -f "$APIBIN.tmp" "$APIBIN"; log "built $APIBIN"
   fi
-  if [ $need_kubectl = 1 ]; then
+  if [ $need_kubectl = 1 ] && [ "${KAPI_DOWNLOAD_ONLY:-0}" != 1 ]; then
     log "go build kubectl v$K8S_VERSION"
     (cd "$W" && go build -o "$KUBECTLBIN.tmp" -ldflags "$LD" k8s.io/kubernetes/cmd/kubectl)
     mv -f "$KUBECTLBIN.tmp" "$KUBECTLBIN"; log "built $KUBECTLBIN"
@@ -137,11 +139,13 @@ if [ ! -x "$ETCDBIN" ]; then
     (cd "$E" && GOFLAGS="$GOFLAGS -mod=mod" go list -deps go.etcd.io/etcd/server/v3 > /dev/null)
     touch "$E/.downloaded"; log "downloaded"
   fi
+  [ "${KAPI_DOWNLOAD_ONLY:-0}" = 1 ] && { log "download only: stopping before the builds"; exit 0; }
   log "go build etcd v$ETCD_VERSION"
   (cd "$E" && go build -o "$ETCDBIN.tmp" -ldflags "-s -w" go.etcd.io/etcd/server/v3)
   mv -f "$ETCDBIN.tmp" "$ETCDBIN"; log "built $ETCDBIN"
 fi
 
+[ "${KAPI_DOWNLOAD_ONLY:-0}" = 1 ] && { log "download only: done"; exit 0; }
 log "kube-apiserver: $("$APIBIN" --version)  ($APIBIN)"
 log "etcd:           $("$ETCDBIN" --version | head -1)  ($ETCDBIN)"
 log "done. start with: KAPI_DIR=$DIR $HERE/kube-apiserver.sh start"
