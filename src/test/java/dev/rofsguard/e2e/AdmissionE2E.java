@@ -217,7 +217,7 @@ class AdmissionE2E {
                 k.getKubernetesVersion().getGitVersion(), with.size(), w[0], w[1], w[2], wo[0], wo[1], wo[2], w[0] - wo[0], w[1] - wo[1],
                 inside * 1000 / with.size());
         System.out.println(report);
-        Files.writeString(KubeApiServer.WORK.resolve("soak.txt"), report + "\n");
+        Files.writeString(KubeApiServer.WORK.resolve("soak-" + k.getKubernetesVersion().getGitVersion() + ".txt"), report + "\n");
         assertThat(w[2]).as("p99 with webhooks stays well inside the 5 s webhook timeout").isLessThan(1000);
     }
 

@@ -66,7 +66,8 @@ public final class KubeApiServer implements BeforeAllCallback, ExtensionContext.
         // A cold build takes ~15 min on 2 busy cores; .ci/run builds before Maven starts, so here it is a cache hit.
         script(List.of(ROOT.resolve("src/test/e2e/kube-apiserver-build.sh").toString()), WORK.resolve("build.log"), 60);
         System.out.printf("e2e: kube-apiserver binaries ready in %.1f s (cached after the first build)%n", (System.nanoTime() - t0) / 1e9);
-        System.out.println("e2e: " + tail(WORK.resolve("build.log")).lines().filter(l -> l.contains("kube-apiserver: ")).findFirst().orElse(""));
+        System.out.println("e2e: " + tail(WORK.resolve("build.log")).lines().filter(l -> l.contains("cached: ") || l.contains("kube-apiserver: "))
+                .findFirst().orElse("(no version line in " + WORK.resolve("build.log") + ")"));
         stopQuietly();
         deleteRecursively(RUN);
         t0 = System.nanoTime();
