@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kube-apiserver-build.sh [DIR] -- for rofs-guard's e2e tests: build a kube-apiserver and an etcd from their Go
 # modules (through the Go module proxy), once per machine, into DIR
-# (default: $KAPI_DIR, else ~/.cache/rofs-guard/kapi-v$K8S_VERSION-etcd-v$ETCD_VERSION).
+# (default: $KAPI_DIR, else ~/.cache/rofs-guard/kapi-v$K8S_VERSION-etcd-v$ETCD_VERSION; versions in kapi-versions.sh).
 #
 #   k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces every staging module with ./staging/src/k8s.io/<name>.
 #   So a small wrapper module requires k8s.io/kubernetes vX.Y.Z and replaces each staging module k8s.io/<name> (the
@@ -13,16 +13,14 @@
 # Every step is skipped when its output exists: a warm rerun takes a second. Module and build caches are shared
 # under ~/.cache/rofs-guard/go (content-addressed, so versions cannot confuse each other); the binaries live in a
 # directory named by both versions, so a version bump never reuses an old build.
-# Env: K8S_VERSION (1.37.2), ETCD_VERSION (3.6.16), KAPI_DIR, KAPI_GOCACHE_DIR, KAPI_GOFLAGS (-p=2),
-#      KAPI_KUBECTL=1 (also build a matching kubectl; the tests do not need it),
+# Env: K8S_VERSION, ETCD_VERSION, KAPI_DIR (defaults in kapi-versions.sh), KAPI_GOCACHE_DIR, KAPI_GOFLAGS (-p=2),
 #      KAPI_DOWNLOAD_ONLY=1 (stop after the module downloads, e.g. to time them apart from the compile).
 set -euo pipefail
 
-K8S_VERSION=${K8S_VERSION:-1.37.2}
-ETCD_VERSION=${ETCD_VERSION:-3.6.16}
-DIR=${1:-${KAPI_DIR:-$HOME/.cache/rofs-guard/kapi-v$K8S_VERSION-etcd-v$ETCD_VERSION}}
-mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd -P)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+. "$HERE/kapi-versions.sh"
+DIR=${1:-$KAPI_DIR}
+mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd -P)
 GODIR=${KAPI_GOCACHE_DIR:-$HOME/.cache/rofs-guard/go}
 
 T0=$(date +%s)
@@ -30,9 +28,8 @@ log() { printf '[kapi-build %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { printf '[kapi-build] ERROR: %s\n' "$*" >&2; exit 1; }
 command -v go >/dev/null || die "no go on PATH (the go command is needed; it fetches a newer toolchain itself if needed)"
 
-APIBIN=$DIR/bin/kube-apiserver ETCDBIN=$DIR/bin/etcd KUBECTLBIN=$DIR/bin/kubectl
-need_kubectl=0; [ "${KAPI_KUBECTL:-0}" = 1 ] && [ ! -x "$KUBECTLBIN" ] && need_kubectl=1
-if [ -x "$APIBIN" ] && [ -x "$ETCDBIN" ] && [ $need_kubectl = 0 ]; then
+APIBIN=$DIR/bin/kube-apiserver ETCDBIN=$DIR/bin/etcd
+if [ -x "$APIBIN" ] && [ -x "$ETCDBIN" ]; then
   log "cached: $("$APIBIN" --version), $("$ETCDBIN" --version | head -1) in $DIR"
   exit 0
 fi
@@ -64,9 +61,9 @@ upstream_gomod() {
   echo "$f"
 }
 
-# ---- kube-apiserver (and kubectl) ------------------------------------------------------------------------
+# ---- kube-apiserver ----------------------------------------------------------------------------------------
 W=$DIR/wrap-kubernetes
-if [ ! -x "$APIBIN" ] || [ $need_kubectl = 1 ]; then
+if [ ! -x "$APIBIN" ]; then
   mkdir -p "$W"
   if [ ! -s "$W/go.mod" ]; then
     UP=$(upstream_gomod k8s.io/kubernetes "v$K8S_VERSION")
@@ -88,8 +85,7 @@ if [ ! -x "$APIBIN" ] || [ $need_kubectl = 1 ]; then
   fi
   use_toolchain_for "$W/go.mod"
   PKGS=(k8s.io/kubernetes/cmd/kube-apiserver)
-  [ "${KAPI_KUBECTL:-0}" = 1 ] && PKGS+=(k8s.io/kubernetes/cmd/kubectl)
-  if [ ! -f "$W/.downloaded" ] || [ $need_kubectl = 1 ]; then
+  if [ ! -f "$W/.downloaded" ]; then
     # Resolves the module graph (writing go.sum) and downloads exactly the modules these packages import.
     log "download modules for ${PKGS[*]}"
     (cd "$W" && GOFLAGS="$GOFLAGS -mod=mod" go list -deps "${PKGS[@]}" > /dev/null)
@@ -106,11 +102,6 @@ if [ ! -x "$APIBIN" ] || [ $need_kubectl = 1 ]; then
     log "go build kube-apiserver v$K8S_VERSION ($(go env GOVERSION), GOFLAGS=$GOFLAGS)"
     (cd "$W" && go build -o "$APIBIN.tmp" -ldflags "$LD" k8s.io/kubernetes/cmd/kube-apiserver)
     mv -f "$APIBIN.tmp" "$APIBIN"; log "built $APIBIN"
-  fi
-  if [ $need_kubectl = 1 ] && [ "${KAPI_DOWNLOAD_ONLY:-0}" != 1 ]; then
-    log "go build kubectl v$K8S_VERSION"
-    (cd "$W" && go build -o "$KUBECTLBIN.tmp" -ldflags "$LD" k8s.io/kubernetes/cmd/kubectl)
-    mv -f "$KUBECTLBIN.tmp" "$KUBECTLBIN"; log "built $KUBECTLBIN"
   fi
 fi
 

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Local kube-apiserver + etcd on loopback only (127.0.0.1), for webhook E2E tests. Built by kube-apiserver-build.sh.
-#   KAPI_DIR=DIR kapi.sh start   -> etcd (127.0.0.1:12379, peer :12380) + kube-apiserver (https://127.0.0.1:16443)
-#   kapi.sh stop | status | reset      (stop by saved PID; reset = stop + wipe etcd data, certs kept)
-#   kapi.sh env                        -> prints "export KUBECONFIG=..."
+#   kube-apiserver.sh start     -> etcd (127.0.0.1:12379, peer :12380) + kube-apiserver (https://127.0.0.1:16443)
+#   kube-apiserver.sh stop | status | reset   (stop by saved PID; reset = stop + wipe etcd data, certs kept)
+#   kube-apiserver.sh env       -> prints "export KUBECONFIG=..."
 #   export KUBECONFIG=$KAPI_DIR/run/kubeconfig   (admin = bearer token in group system:masters)
 #   Also in the token file: a kubelet identity (system:node:e2e-node, group system:nodes; token $KAPI_NODE_TOKEN), so
 #   tests can create a mirror pod the way a kubelet does, under the Node authorizer and NodeRestriction.
-# KAPI_DIR defaults to the build script's default directory.
+# Which build: K8S_VERSION / ETCD_VERSION / KAPI_DIR, defaults in kapi-versions.sh (as for the build script).
 # Overrides: KAPI_RUN ETCD_PORT ETCD_PEER_PORT API_PORT APISERVER_BIN ETCD_BIN KAPI_TOKEN KAPI_EXTRA_FLAGS
 set -euo pipefail
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-KAPI_DIR=${KAPI_DIR:-$HOME/.cache/rofs-guard/kapi-v${K8S_VERSION:-1.37.2}-etcd-v${ETCD_VERSION:-3.6.16}}
+. "$SELF/kapi-versions.sh"
 K=$KAPI_DIR
 RUN=${KAPI_RUN:-$K/run}
 ETCD_PORT=${ETCD_PORT:-12379}; ETCD_PEER_PORT=${ETCD_PEER_PORT:-12380}
@@ -68,7 +68,7 @@ start() {
     echo $! > "$RUN/etcd.pid"
   fi
   if ! alive "$RUN/apiserver.pid"; then
-    # Admission: the server's default plugins (1.36+: MutatingAdmissionPolicy and ValidatingAdmissionPolicy included),
+    # Admission: the server's default plugins (1.37: MutatingAdmissionPolicy and ValidatingAdmissionPolicy included),
     # plus NodeRestriction (as clusters run it, for the mirror-pod tests), minus ServiceAccount: no
     # kube-controller-manager runs here, so no namespace ever gets its "default" ServiceAccount and that plugin would
     # refuse every pod. Node,RBAC authorization as clusters run it.
