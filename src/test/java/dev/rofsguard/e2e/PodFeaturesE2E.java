@@ -104,6 +104,13 @@ class PodFeaturesE2E {
         JsonNode stored = AdmissionReviews.mapper().readTree(r.body());
         assertThat(stored.at("/spec/containers/0/securityContext").isMissingNode()).isTrue();
         assertThat(stored.at("/metadata/annotations/rofs-guard.dev~1mutated").isMissingNode()).isTrue();
+        // Why no patch: the API server itself refuses the flag on a Windows pod (kube-system: no webhook is called).
+        Pod flagged = AdmissionE2E.pod("win-flagged", "mcr.microsoft.com/windows/nanoserver:ltsc2022", true);
+        flagged.getSpec().setOs(win.getSpec().getOs());
+        HttpResponse<String> invalid = KubeApiServer.request("POST", "/api/v1/namespaces/kube-system/pods?dryRun=All", "application/json",
+                k.getKubernetesSerialization().asJson(flagged));
+        assertThat(invalid.statusCode()).as(invalid.body()).isEqualTo(422);
+        assertThat(invalid.body()).contains("readOnlyRootFilesystem");
         // The same pod for Linux is refused: the skip is the OS, nothing else.
         HttpResponse<String> linux = KubeApiServer.request("POST", "/api/v1/namespaces/debug/pods", "application/json",
                 k.getKubernetesSerialization().asJson(AdmissionE2E.pod("not-win", "mcr.microsoft.com/windows/nanoserver:ltsc2022", null)));
