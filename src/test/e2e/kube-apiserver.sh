@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
-# Local kube-apiserver + etcd on loopback only (127.0.0.1), for webhook E2E tests. Built by setup.sh.
-#   KAPI_DIR=DIR kapi.sh start   -> etcd (127.0.0.1:12379, peer :12380) + kube-apiserver (https://127.0.0.1:16443)
-#   kapi.sh stop | status | reset      (stop by saved PID; reset = stop + wipe etcd data, certs kept)
-#   kapi.sh env                        -> prints "export KUBECONFIG=..."
+# Local kube-apiserver + etcd on loopback only (127.0.0.1), for webhook E2E tests. Built by kube-apiserver-build.sh.
+#   kube-apiserver.sh start     -> etcd (127.0.0.1:12379, peer :12380) + kube-apiserver (https://127.0.0.1:16443)
+#   kube-apiserver.sh stop | status | reset   (stop by saved PID; reset = stop + wipe etcd data, certs kept)
+#   kube-apiserver.sh env       -> prints "export KUBECONFIG=..."
 #   export KUBECONFIG=$KAPI_DIR/run/kubeconfig   (admin = bearer token in group system:masters)
-# KAPI_DIR defaults to this script's directory when it holds bin/kube-apiserver, else $HOME/.cache/rofs-guard/kapi.
+#   Also in the token file: a kubelet identity (system:node:e2e-node, group system:nodes; token $KAPI_NODE_TOKEN), so
+#   tests can create a mirror pod the way a kubelet does, under the Node authorizer and NodeRestriction.
+# Which build: K8S_VERSION / ETCD_VERSION / KAPI_DIR, defaults in kapi-versions.sh (as for the build script).
 # Overrides: KAPI_RUN ETCD_PORT ETCD_PEER_PORT API_PORT APISERVER_BIN ETCD_BIN KAPI_TOKEN KAPI_EXTRA_FLAGS
 set -euo pipefail
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-if [ -z "${KAPI_DIR:-}" ]; then
-  if [ -x "$SELF/bin/kube-apiserver" ]; then KAPI_DIR=$SELF; else KAPI_DIR=$HOME/.cache/rofs-guard/kapi; fi
-fi
+. "$SELF/kapi-versions.sh"
 K=$KAPI_DIR
 RUN=${KAPI_RUN:-$K/run}
 ETCD_PORT=${ETCD_PORT:-12379}; ETCD_PEER_PORT=${ETCD_PEER_PORT:-12380}
 API_PORT=${API_PORT:-16443}
 APISERVER_BIN=${APISERVER_BIN:-$K/bin/kube-apiserver}
-ETCD_BIN=${ETCD_BIN:-$K/opt/usr/bin/etcd}
+ETCD_BIN=${ETCD_BIN:-$K/bin/etcd}
 TOKEN=${KAPI_TOKEN:-kapi-admin-token-0123456789}
+NODE_TOKEN=${KAPI_NODE_TOKEN:-kapi-node-token-0123456789}
 
 certs() {
   local C=$RUN/certs; [ -f "$C/apiserver.crt" ] && return 0
@@ -28,7 +29,8 @@ certs() {
     printf "subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n" > ext.cnf
     openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile ext.cnf -out apiserver.crt 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null; openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
-    echo "$TOKEN,admin,admin-uid,system:masters" > tokens.csv )
+    { echo "$TOKEN,admin,admin-uid,system:masters"
+      echo "$NODE_TOKEN,system:node:e2e-node,e2e-node-uid,system:nodes"; } > tokens.csv )
 }
 
 kubeconfig() {
@@ -66,6 +68,10 @@ start() {
     echo $! > "$RUN/etcd.pid"
   fi
   if ! alive "$RUN/apiserver.pid"; then
+    # Admission: the server's default plugins (1.37: MutatingAdmissionPolicy and ValidatingAdmissionPolicy included),
+    # plus NodeRestriction (as clusters run it, for the mirror-pod tests), minus ServiceAccount: no
+    # kube-controller-manager runs here, so no namespace ever gets its "default" ServiceAccount and that plugin would
+    # refuse every pod. Node,RBAC authorization as clusters run it.
     # shellcheck disable=SC2086  # KAPI_EXTRA_FLAGS is a word list on purpose
     "$APISERVER_BIN" \
       --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
@@ -75,7 +81,8 @@ start() {
       --service-account-key-file="$RUN/certs/sa.pub" --service-account-signing-key-file="$RUN/certs/sa.key" \
       --service-account-issuer=https://kubernetes.default.svc --api-audiences=https://kubernetes.default.svc \
       --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
-      --authorization-mode=RBAC --disable-admission-plugins=ServiceAccount \
+      --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+      --disable-admission-plugins=ServiceAccount \
       ${KAPI_EXTRA_FLAGS:-} \
       > "$RUN/apiserver.log" 2>&1 &
     echo $! > "$RUN/apiserver.pid"

@@ -57,7 +57,8 @@ public class HelmChartTest {
     }
 
     /** Every option of values.schema.json, set by at least one variant (checked by {@link #everyOptionIsExercised}). */
-    static final Map<String, Map<String, Object>> VARIANTS = variants();
+    /** The chart's value sets; the e2e tests dry-run each of them on a real API server. */
+    public static final Map<String, Map<String, Object>> VARIANTS = variants();
 
     private static Map<String, Map<String, Object>> variants() {
         Map<String, Map<String, Object>> v = new LinkedHashMap<>();

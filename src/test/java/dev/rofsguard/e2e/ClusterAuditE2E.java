@@ -38,6 +38,11 @@ class ClusterAuditE2E {
         owned.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
                 .withName("api-abc").withUid(rs.getMetadata().getUid()).withController(true).build()));
         k.pods().inNamespace("audit-me").resource(owned).create();
+        // A CronJob, listed as batch/v1 (served since 1.21; the v1beta1 fallback is for older servers)
+        k.batch().v1().cronjobs().inNamespace("audit-me").resource(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder()
+                .withNewMetadata().withName("nightly").endMetadata().withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate()
+                .withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("job")
+                .withImage("ghcr.io/acme/job:1").endContainer().endSpec().endTemplate().endSpec().endJobTemplate().endSpec().build()).create();
         for (int i = 0; i < 4; i++) {
             k.pods().inNamespace("audit-me").resource(AdmissionE2E.pod("bare-" + i, "ghcr.io/acme/api:1", i % 2 == 0)).create();
         }
@@ -55,7 +60,7 @@ class ClusterAuditE2E {
         JsonNode report = AdmissionReviews.mapper().readTree(out);
         List<String> objects = new ArrayList<>();
         report.path("objects").forEach(o -> objects.add(o.path("kind").asText() + "/" + o.path("name").asText() + "=" + o.path("outcome").asText()));
-        assertThat(objects).containsExactlyInAnyOrder("Deployment/api=fail", "Pod/bare-0=pass", "Pod/bare-1=fail",
+        assertThat(objects).containsExactlyInAnyOrder("Deployment/api=fail", "CronJob/nightly=fail", "Pod/bare-0=pass", "Pod/bare-1=fail",
                 "Pod/bare-2=pass", "Pod/bare-3=fail");
         assertThat(report.at("/findings/0/source").asText()).isEqualTo("cluster");
         assertThat(report.at("/summary/foldedUnderOwners").asInt()).isEqualTo(2); // the ReplicaSet and its Pod

@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged webhook (target/quarkus-app), started as users start it, over HTTPS with a certificate for 127.0.0.1. */
+/**
+ * The packaged webhook (target/quarkus-app), started as users start it, over HTTPS with a certificate for 127.0.0.1,
+ * with the policy deploy/ ships (the ConfigMap's policy.yaml: ephemeral containers in warn mode, as configured there).
+ */
 public final class WebhookProcess implements AutoCloseable {
 
     public static final int PORT = 18443;
@@ -33,8 +36,10 @@ public final class WebhookProcess implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, shippedPolicy());
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC",
+                "-Xmx128m", "-XX:+UseSerialGC", "-Drofs-guard.policy-file=" + policy,
                 "-Drofs-guard.tls.cert-file=" + dir.resolve("tls.crt"), "-Drofs-guard.tls.key-file=" + dir.resolve("tls.key"),
                 "-Dquarkus.http.ssl-port=" + PORT, "-Dquarkus.management.port=" + MANAGEMENT_PORT,
                 "-jar", KubeApiServer.ROOT.resolve("target/quarkus-app/quarkus-run.jar").toString()));
@@ -58,6 +63,14 @@ public final class WebhookProcess implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("webhook not ready after 90 s");
+    }
+
+    static String shippedPolicy() {
+        return dev.rofsguard.deploy.DeployManifestsTest.documents().stream()
+                .filter(d -> d.object().path("kind").asText().equals("ConfigMap")
+                        && d.object().at("/metadata/name").asText().equals("rofs-guard-policy"))
+                .map(d -> d.object().at("/data/policy.yaml").asText()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("deploy/ has no rofs-guard-policy ConfigMap"));
     }
 
     public void stop() throws InterruptedException {
