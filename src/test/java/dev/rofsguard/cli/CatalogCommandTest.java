@@ -37,7 +37,7 @@ class CatalogCommandTest {
     @Test
     void theCliSelectsTheCatalogCommand() {
         assertThat(Cli.startsServer("catalog")).isFalse();
-        assertThat(run("catalog", "--help").exit()).isZero();
+        assertThat(Cli.commandLine().execute("catalog", "--help")).isZero();
     }
 
     @Test
