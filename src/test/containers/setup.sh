@@ -40,11 +40,13 @@ if [ "${1:-}" = "--conf" ]; then
 fi
 pm() { podman --runtime runc "$@"; }
 
-# A root filesystem by debootstrap, imported as an image. $1 image, $2 packages (comma-separated), then
-# --change lines for podman import.
+# A root filesystem by debootstrap, imported as an image. $1 image, $2 packages (comma-separated), $3 a function
+# that finishes the root (given its path) or "", then --change lines for podman import.
+# Image tags carry the recipe's revision (REV): bump it when a recipe changes, so cached images are rebuilt.
+REV=r2
 debian_image() {
-  local image="$1" include="$2"
-  shift 2
+  local image="$1" include="$2" finish="$3"
+  shift 3
   if pm image exists "$image"; then
     return
   fi
@@ -55,6 +57,7 @@ debian_image() {
     || { tail -20 "$root.log" >&2; rm -rf "$root"; exit 1; }
   # Trim what no container needs: the package cache and lists (tens of MB), docs and man pages.
   mkdir -p "$root"/data
+  [ -z "$finish" ] || "$finish" "$root"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc "$root"/usr/share/man
   local changes=()
   for c in "$@"; do changes+=(--change "$c"); done
@@ -76,12 +79,17 @@ if ! pm image exists localhost/rofs-guard-test/busybox:latest; then
 fi
 
 # Real software from Debian's packages, started as the Docker Official Images start it (foreground, as root).
-debian_image localhost/rofs-guard-test/nginx:bookworm nginx \
+# As the Docker Official Image does: logs to the container's stdout/stderr, not to files the package creates.
+nginx_logs_to_stdio() {
+  ln -sf /dev/stdout "$1"/var/log/nginx/access.log
+  ln -sf /dev/stderr "$1"/var/log/nginx/error.log
+}
+debian_image localhost/rofs-guard-test/nginx:bookworm-$REV nginx nginx_logs_to_stdio \
   'CMD ["nginx", "-g", "daemon off;"]' 'EXPOSE 80'
 # Debian's redis.conf daemonizes and logs to a file; the official image runs `redis-server` with no file, and
 # keeps its data in a VOLUME, as here.
-debian_image localhost/rofs-guard-test/redis:bookworm redis-server \
+debian_image localhost/rofs-guard-test/redis:bookworm-$REV redis-server "" \
   'WORKDIR /data' 'VOLUME /data' 'CMD ["redis-server", "--protected-mode", "no"]' 'EXPOSE 6379'
 # The base for the project's own image: Debian's JRE stands in for the distroless Java 17 base.
-debian_image localhost/rofs-guard-test/jre17:bookworm openjdk-17-jre-headless,ca-certificates \
+debian_image localhost/rofs-guard-test/jre17:bookworm-$REV openjdk-17-jre-headless,ca-certificates "" \
   'CMD ["java", "-version"]'

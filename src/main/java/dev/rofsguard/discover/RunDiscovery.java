@@ -88,7 +88,7 @@ public final class RunDiscovery {
                 }
             }
             Discovery.Result next = Discovery.propose(evidence.toString(), ctx);
-            if (next.equals(result)) {
+            if (trialMounts(next).equals(mounts)) {
                 reason = errors.isEmpty()
                         ? "the container does not stay up (exit code " + a.exitCode + ") for a reason other than the read-only root"
                         : "the container still writes where no mount can be proposed: " + String.join(", ", errors);
