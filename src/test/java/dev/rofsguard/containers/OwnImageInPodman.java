@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 class OwnImageInPodman {
 
     static final String IMAGE = "localhost/rofs-guard:containers-test";
+    // --passwd=false: podman would otherwise add a line for UID 65532 to /etc/passwd and /etc/group (Kubernetes does not).
     static final List<String> HARDENED = List.of("--tmpfs", "/tmp:rw,nosuid,nodev,size=64m", "--user", "65532",
-            "--cap-drop", "ALL", "--security-opt", "no-new-privileges");
+            "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--passwd=false");
     // Mount points and files the engine itself adds to every container (not the app's writes).
     static final Set<String> ENGINE_MADE = Set.of("/etc", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/run",
             "/run/.containerenv", "/certs");
