@@ -12,7 +12,7 @@ src/test/containers/setup.sh
 JRE=localhost/rofs-guard-test/jre17:bookworm-r2
 pm() { podman --runtime runc "$@"; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; [ -z "${id:-}" ] || podman --runtime runc rm -f -t 0 "$id" >/dev/null 2>&1' EXIT
 
 [ -f target/quarkus-app/quarkus-run.jar ] || { echo "run ./mvnw -B package -DskipTests first" >&2; exit 1; }
 ./mvnw -B -q -o -f dev/bare-quarkus/pom.xml package -DskipTests >&2
@@ -27,7 +27,7 @@ REVIEW=src/test/resources/admission/pod-create-by-replicaset.json
 # $1 label, $2 image, then extra run flags (e.g. --entrypoint). Prints "label ready_ms first_ms second_ms".
 one() {
   local label=$1 image=$2; shift 2
-  local t0 t1 id first second
+  local t0 t1 first second
   t0=$(date +%s%N)
   id=$(pm run -d --read-only --read-only-tmpfs=false --image-volume=ignore --tmpfs /tmp:rw,size=64m --user 65532 \
     --cap-drop ALL --security-opt no-new-privileges --passwd=false -v "$work:/certs:ro" \
@@ -53,9 +53,15 @@ for i in $(seq "$ROUNDS"); do
   one bare-quarkus localhost/bare-quarkus:bench | tee -a "$work/results"
   one rofs-guard localhost/rofs-guard:bench | tee -a "$work/results"
   one rofs-guard-without-appcds localhost/rofs-guard:bench "${NOCDS[@]}" | tee -a "$work/results"
+  one rofs-guard-warmup-200 localhost/rofs-guard:bench -e ROFS_GUARD_WARMUP_ITERATIONS=200 \
+    -e ROFS_GUARD_WARMUP_HTTPS_REQUESTS_PER_CONNECTION=5 | tee -a "$work/results"
+  one rofs-guard-no-warmup localhost/rofs-guard:bench -e ROFS_GUARD_WARMUP_ITERATIONS=0 \
+    -e ROFS_GUARD_WARMUP_HTTPS_CONNECTIONS=0 | tee -a "$work/results"
 done
 echo "--- medians over $ROUNDS rounds (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
-for l in bare-quarkus rofs-guard rofs-guard-without-appcds; do
-  awk -v l="$l" '$1 == l { r[n] = $2; f[n] = $3; n++ } END {
-    asort(r); asort(f); printf "%-28s ready %5d ms   first admission %6.1f ms\n", l, r[int((n + 1) / 2)], f[int((n + 1) / 2)] }' "$work/results"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for l in bare-quarkus rofs-guard rofs-guard-without-appcds rofs-guard-warmup-200 rofs-guard-no-warmup; do
+  printf '%-28s ready %6s ms   first admission %6s ms\n' "$l" \
+    "$(awk -v l="$l" '$1 == l { print $2 }' "$work/results" | median)" \
+    "$(awk -v l="$l" '$1 == l { print $3 }' "$work/results" | median)"
 done
