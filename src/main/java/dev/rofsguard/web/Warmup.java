@@ -89,6 +89,11 @@ public class Warmup {
             LOG.warnf("warm-up incomplete (%s); serving anyway", e.toString());
         } finally {
             done = true;
+            // A class-data-sharing training run (the image build): start, warm up, exit, so that
+            // -XX:ArchiveClassesAtExit archives every class the start and the warm-up loaded.
+            if (Boolean.getBoolean("rofs-guard.warmup.exit")) {
+                io.quarkus.runtime.Quarkus.asyncExit(0);
+            }
         }
     }
 
