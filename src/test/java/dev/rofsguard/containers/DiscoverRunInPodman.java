@@ -3,7 +3,7 @@ package dev.rofsguard.containers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rofsguard.config.PolicyLoader;
-import dev.rofsguard.mutation.Catalog;
+import dev.rofsguard.catalog.Catalog;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
