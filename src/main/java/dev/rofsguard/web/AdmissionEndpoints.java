@@ -12,9 +12,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The admission door: read, call the engine, write. Runs on the event loop: the work is pure CPU, no I/O.
+ * The admission door: read, call the engine, write. The body is read on the event loop; the engine runs on the
+ * bounded admission pool ({@link AdmissionWorkers}) so a large review never holds an event loop.
  * Webhook URLs cannot carry query strings, so the mode is a path segment.
  */
 @Path("/")
@@ -25,18 +28,21 @@ public class AdmissionEndpoints {
     @Inject
     Admissions admissions;
 
+    @Inject
+    AdmissionWorkers workers;
+
     @POST
     @Path("validate")
     @NonBlocking
-    public Response validate(byte[] body) {
+    public CompletionStage<Response> validate(byte[] body) {
         long start = System.nanoTime();
-        return admissions.answer("validate", start, admissions.validating().validate(body, null));
+        return workers.submit(() -> admissions.answer("validate", start, admissions.validating().validate(body, null)));
     }
 
     @POST
     @Path("validate/{mode}")
     @NonBlocking
-    public Response validate(@PathParam("mode") String mode, byte[] body) {
+    public CompletionStage<Response> validate(@PathParam("mode") String mode, byte[] body) {
         return validateIn(mode, body, true);
     }
 
@@ -44,26 +50,26 @@ public class AdmissionEndpoints {
     @POST
     @Path("validate/{mode}/no-mutation")
     @NonBlocking
-    public Response validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
+    public CompletionStage<Response> validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
         return validateIn(mode, body, false);
     }
 
-    private Response validateIn(String mode, byte[] body, boolean mutationRouted) {
+    private CompletionStage<Response> validateIn(String mode, byte[] body, boolean mutationRouted) {
         long start = System.nanoTime();
         Optional<Mode> m = Mode.parse(mode);
         if (m.isEmpty()) {
             String suffix = mutationRouted ? "" : "/no-mutation";
-            return Response.status(404).entity(AdmissionReviews.error(404, "unknown mode '" + mode + "': use /validate/enforce"
-                    + suffix + ", /validate/warn" + suffix + " or /validate/audit" + suffix)).build();
+            return CompletableFuture.completedFuture(Response.status(404).entity(AdmissionReviews.error(404, "unknown mode '"
+                    + mode + "': use /validate/enforce" + suffix + ", /validate/warn" + suffix + " or /validate/audit" + suffix)).build());
         }
-        return admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted));
+        return workers.submit(() -> admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted)));
     }
 
     @POST
     @Path("mutate")
     @NonBlocking
-    public Response mutate(byte[] body) {
+    public CompletionStage<Response> mutate(byte[] body) {
         long start = System.nanoTime();
-        return admissions.answer("mutate", start, admissions.mutating().mutate(body));
+        return workers.submit(() -> admissions.answer("mutate", start, admissions.mutating().mutate(body)));
     }
 }
