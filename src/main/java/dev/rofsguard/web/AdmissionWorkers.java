@@ -20,6 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * streams) that share its event loop. The pool is small (the work is CPU only) and its queue is bounded; a request
  * that finds it full is refused at once with a 503 rather than queued past the API server's timeout.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class AdmissionWorkers {
 

@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  * never processed, and clients such as Go's retry them on a new connection), then the streams in flight finish and
  * the connection closes. Connections first seen during the delay get the same.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class Drain {
 

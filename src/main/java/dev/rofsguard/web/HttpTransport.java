@@ -28,6 +28,10 @@ public class HttpTransport {
     @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
     long maxBodySize;
 
+    /** Time for a body to arrive once its headers have: the API server sends it at once (its timeout is ≤ 30 s). */
+    @ConfigProperty(name = "rofs-guard.body-timeout", defaultValue = "10s")
+    java.time.Duration bodyTimeout;
+
     @Inject
     BodyBudget budget;
 
@@ -80,7 +84,21 @@ public class HttpTransport {
                     + budget.used() + " of " + budget.capacity() + " bytes of heap (rofs-guard.memory-budget); retry");
             return;
         }
-        ctx.addEndHandler(done -> budget.release(cost));
+        // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
+        long timer = ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
+            if (!ctx.request().isEnded()) {
+                refusals.count(Refusals.BODY_TIMEOUT);
+                if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                    ctx.response().reset(0x8); // CANCEL: the stream goes, the connection stays
+                } else {
+                    ctx.request().connection().close();
+                }
+            }
+        });
+        ctx.addEndHandler(done -> {
+            ctx.vertx().cancelTimer(timer);
+            budget.release(cost);
+        });
         drain.onRequest(ctx);
         ctx.next();
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every request the transport turns away, answered with a JSON Status and counted by reason in
  * {@code rofs_guard_refusals_total{reason}}: an operator must see the server shedding load, not guess it.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class Refusals {
 
@@ -25,6 +26,7 @@ public class Refusals {
     public static final String MEMORY_BUDGET = "memory-budget";
     public static final String WORKERS_BUSY = "workers-busy";
     public static final String BAD_REQUEST = "bad-request";
+    public static final String BODY_TIMEOUT = "body-timeout";
 
     /** Seconds a client should wait before retrying a 503 (the API server itself does not retry; other clients may). */
     static final String RETRY_AFTER = "1";
@@ -35,7 +37,7 @@ public class Refusals {
     @Inject
     public Refusals(MeterRegistry registry) {
         this.registry = registry;
-        for (String reason : new String[] {BODY_TOO_LARGE, MEMORY_BUDGET, WORKERS_BUSY, BAD_REQUEST}) {
+        for (String reason : new String[] {BODY_TOO_LARGE, MEMORY_BUDGET, WORKERS_BUSY, BAD_REQUEST, BODY_TIMEOUT}) {
             counter(reason); // present at zero from the start, so alerts can use rate() at once
         }
     }

@@ -29,8 +29,7 @@ public class TestTls implements QuarkusTestResourceLifecycleManager {
                     "rofs-guard.tls.key-file", dir.resolve("tls.key").toString(),
                     "rofs-guard.tls.reload-period", "1s",
                     "rofs-guard.policy-file", policy.toString(),
-                    "rofs-guard.namespace", "rofs-guard",
-                    "rofs-guard.max-body-size", "1048576");
+                    "rofs-guard.namespace", "rofs-guard");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
