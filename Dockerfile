@@ -20,6 +20,6 @@ EXPOSE 8443 9000
 # Heap bounded (a default heap grew to 750 MB RSS under load); SerialGC suits 1-2 CPUs and small heaps.
 # Nothing is written to the root filesystem: no perf data file, temp files and the Vert.x cache under /tmp
 # (an emptyDir in the Deployment), no class-path file extraction.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k", "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", \
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", \
             "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dvertx.cacheDirBase=/tmp/vertx-cache", \
             "-Dvertx.disableFileCPResolving=true", "-jar", "/app/quarkus-run.jar"]

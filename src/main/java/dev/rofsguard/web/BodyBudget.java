@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * The heap that admission bodies may hold at once, reserved from the Content-Length before a byte of the body is
  * read, and released when the answer has been written. A review of N bytes costs N × {@code heap-per-body-byte}
  * (the byte[] and the parsed tree hold 8.1 bytes per body byte, measured by {@code dev.rofsguard.bench.TreeFootprint};
- * the received buffer adds one more, the answer and garbage the rest) plus
+ * the received buffer adds one more) plus
  * a fixed overhead; a body without a Content-Length costs the body limit. Reservations are released when the
  * answer is written or the exchange fails; a body not received within {@code rofs-guard.body-timeout} fails it.
  */
@@ -34,7 +34,7 @@ public class BodyBudget {
 
     @Inject
     public BodyBudget(@ConfigProperty(name = "rofs-guard.memory-budget", defaultValue = "0") long configured,
-                      @ConfigProperty(name = "rofs-guard.memory-budget.heap-per-body-byte", defaultValue = "10") long perByte,
+                      @ConfigProperty(name = "rofs-guard.memory-budget.heap-per-body-byte", defaultValue = "9") long perByte,
                       @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032") long maxBody,
                       MeterRegistry registry) {
         // Default: half the heap; the rest is the server itself, connections and garbage not yet collected.
