@@ -4,15 +4,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.Response;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -42,12 +38,12 @@ public class AdmissionWorkers {
         pool.prestartAllCoreThreads();
     }
 
-    /** Runs the work on the pool; a full pool answers 503 (counted as {@code workers-busy}). */
-    public CompletionStage<Response> submit(Supplier<Response> work) {
+    /** Runs the work on the pool; when the pool is full, {@code busy} gets the 503 body at once (counted as {@code workers-busy}). */
+    public void execute(Runnable work, java.util.function.Consumer<byte[]> busy) {
         try {
-            return CompletableFuture.supplyAsync(work, pool);
+            pool.execute(work);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(refusals.busy("admission workers busy (" + pool.getActiveCount() + " working, "
+            busy.accept(refusals.busy("admission workers busy (" + pool.getActiveCount() + " working, "
                     + pool.getQueue().size() + " queued, rofs-guard.workers.queue): retry"));
         }
     }

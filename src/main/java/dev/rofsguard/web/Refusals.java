@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,10 +64,9 @@ public class Refusals {
                 .end(Buffer.buffer(AdmissionReviews.error(status, message)));
     }
 
-    /** A refusal after the body was read (the worker pool is full). */
-    Response busy(String message) {
+    /** A refusal after the body was read (the worker pool is full): the JSON Status to send with 503. */
+    byte[] busy(String message) {
         count(WORKERS_BUSY);
-        return Response.status(503).header("Retry-After", RETRY_AFTER).type("application/json")
-                .entity(AdmissionReviews.error(503, message)).build();
+        return AdmissionReviews.error(503, message);
     }
 }

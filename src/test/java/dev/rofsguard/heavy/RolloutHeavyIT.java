@@ -33,7 +33,7 @@ class RolloutHeavyIT {
             Path cfg = dir.resolve("haproxy.cfg");
             Files.writeString(cfg, """
                     global
-                      maxconn 20000
+                      maxconn 4000
                     defaults
                       mode tcp
                       timeout connect 2s
@@ -51,9 +51,11 @@ class RolloutHeavyIT {
                       server b 127.0.0.1:28452 check port 29052 inter 500ms fall 1 rise 2
                     """);
             Process haproxy = new ProcessBuilder(HAPROXY, "-f", cfg.toString(), "-db").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
             try {
-                awaitPort(28450);
+                awaitPort(28450, dir.resolve("haproxy.log"));
+                assertThat(haproxy.isAlive()).as("haproxy runs").isTrue();
                 Path out = dir.resolve("rollout.json");
                 Process client = LoadClient.start(out, "-mode", "paced", "-url", "https://127.0.0.1:28450/validate/audit",
                         "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
@@ -76,7 +78,7 @@ class RolloutHeavyIT {
         }
     }
 
-    private static void awaitPort(int port) throws InterruptedException {
+    private static void awaitPort(int port, Path log) throws Exception {
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 return;
@@ -84,6 +86,6 @@ class RolloutHeavyIT {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("nothing listens on " + port);
+        throw new AssertionError("nothing listens on " + port + ": " + Files.readString(log) + Files.readString(log.resolveSibling("haproxy.cfg")));
     }
 }

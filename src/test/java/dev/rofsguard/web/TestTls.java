@@ -50,6 +50,13 @@ public class TestTls implements QuarkusTestResourceLifecycleManager {
         return ks;
     }
 
+    /** A new CA and serving pair in a directory of its own (not yet installed). */
+    static Path nextPair() throws Exception {
+        Path next = Files.createTempDirectory("rofs-guard-test-tls-next-");
+        TlsBootstrap.generate(next, List.of("localhost"), List.of("127.0.0.1"));
+        return next;
+    }
+
     static void rotate() throws IOException {
         try {
             Path next = Files.createTempDirectory("rofs-guard-test-tls-next-");
