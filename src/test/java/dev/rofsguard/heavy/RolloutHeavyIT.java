@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RolloutHeavyIT {
 
     static final String HAPROXY = "/usr/sbin/haproxy";
+    /** 2,000 a second by default (the figure); -Drollout.rate=… for a machine that cannot carry client and servers. */
+    static final int RATE = Integer.getInteger("rollout.rate", 2000);
 
     @Test
     void sigtermToOneReplicaDropsNoAdmissionOverHttp2(@TempDir Path dir) throws Exception {
@@ -59,7 +61,7 @@ class RolloutHeavyIT {
                 Path out = dir.resolve("rollout.json");
                 Process client = LoadClient.start(out, "-mode", "paced", "-url", "https://127.0.0.1:28450/validate/audit",
                         "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
-                        "-rate", "2000", "-warmup", "0s", "-duration", "25s", "-clients", "4");
+                        "-rate", String.valueOf(RATE), "-warmup", "0s", "-duration", "25s", "-clients", "4");
                 Thread.sleep(8_000);
                 a.sigterm(); // mid-run: the rest of the run is the shutdown delay, the drain and replica b alone
                 JsonNode result = LoadClient.result(client, out, 120);
@@ -68,9 +70,9 @@ class RolloutHeavyIT {
                 String log = a.logText();
                 assertThat(log).contains("shutdown delay started").doesNotContain("OutOfMemoryError");
                 assertThat(result.path("failed").asLong()).as("failed requests over the whole run: %s", result).isZero();
-                assertThat(result.path("ok").asLong()).isEqualTo(50_000);
-                assertThat(result.path("rate_sent").asDouble()).as("paced rate").isGreaterThanOrEqualTo(1_950);
-                assertThat(result.path("protocols").path("HTTP/2.0").asLong()).isEqualTo(50_000);
+                assertThat(result.path("ok").asLong()).isEqualTo(RATE * 25L);
+                assertThat(result.path("rate_sent").asDouble()).as("paced rate").isGreaterThanOrEqualTo(RATE * 0.97);
+                assertThat(result.path("protocols").path("HTTP/2.0").asLong()).isEqualTo(RATE * 25L);
             } finally {
                 haproxy.destroy();
                 haproxy.waitFor(10, TimeUnit.SECONDS);
