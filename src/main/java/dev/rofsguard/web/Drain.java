@@ -52,7 +52,8 @@ public class Drain {
         if (ctx.request().version() == HttpVersion.HTTP_2) {
             HttpConnection connection = ctx.request().connection();
             if (draining) {
-                goAway(connection);
+                // A connection first seen during the delay: answer this request, then send GOAWAY.
+                ctx.addEndHandler(done -> goAway(connection));
             } else {
                 http2.add(connection);
             }

@@ -55,15 +55,17 @@ class ShutdownDrainIT {
             assertThat(during.getResponseCode()).isEqualTo(200);
             assertThat(during.getHeaderField("Connection")).isEqualToIgnoringCase("close");
             assertThat(status("http://127.0.0.1:29000/q/health/ready")).isEqualTo(503);
-            // HTTP/2 during the delay: answered, without a connection-specific header; the connection got GOAWAY,
-            // so this client's next request goes over a new connection and is answered too.
-            java.net.http.HttpResponse<String> h2during = postHttp2(h2);
+            // HTTP/2 during the delay, on a connection opened during it: answered, without a connection-specific
+            // header (then GOAWAY). A new client each time: Java 17's HttpClient fails every stream of a connection
+            // that received GOAWAY (JDK-8335181), which Go's client (the API server's) does not.
+            java.net.http.HttpResponse<String> h2during = postHttp2(http2(ca));
             assertThat(h2during.statusCode()).isEqualTo(200);
+            assertThat(h2during.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
             assertThat(h2during.headers().firstValue("connection")).isEmpty();
-            assertThat(postHttp2(h2).statusCode()).isEqualTo(200);
 
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(dir.resolve("server.log"))).contains("shutdown delay started").contains("GOAWAY sent on 1 HTTP/2 connections");
+            assertThat(Files.readString(dir.resolve("server.log"))).contains("shutdown delay started")
+                    .containsPattern("GOAWAY sent on [1-9][0-9]* HTTP/2 connections"); // ours, and the warm-up's if not yet collected
         } finally {
             p.destroyForcibly();
         }
