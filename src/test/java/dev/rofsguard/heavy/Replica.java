@@ -37,7 +37,8 @@ final class Replica implements AutoCloseable {
         cmd.add("-Dquarkus.http.ssl-port=" + port);
         cmd.add("-Dquarkus.management.port=" + managementPort);
         cmd.addAll(List.of(extra));
-        cmd.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        // -Drofs-guard.jar=… runs the same test against another build (e.g. the one before a fix).
+        cmd.addAll(List.of("-jar", System.getProperty("rofs-guard.jar", "target/quarkus-app/quarkus-run.jar")));
         Path log = dir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new Replica(name, port, managementPort, log, p);
