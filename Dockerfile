@@ -40,6 +40,6 @@ EXPOSE 8443 9000
 # Nothing is written to the root filesystem: no perf data file, temp files and the Vert.x cache under /tmp
 # (an emptyDir in the Deployment), no class-path file extraction. -Xshare:on: fail at start rather than run
 # without the archive (a JVM that differs from the one that made it).
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/app-cds.jsa", "-Xshare:on", "-XX:+UseSerialGC", "-Xmx96m", "-Xss512k", \
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/app-cds.jsa", "-Xshare:on", "-XX:+UseSerialGC", "-Xmx128m", "-Xss512k", \
             "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", \
             "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-Dvertx.disableFileCPResolving=true", "-jar", "/app/quarkus-run.jar"]

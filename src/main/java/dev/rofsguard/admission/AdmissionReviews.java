@@ -1,6 +1,12 @@
 package dev.rofsguard.admission;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,6 +27,17 @@ public final class AdmissionReviews {
     public static final String KIND = "AdmissionReview";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * For request bodies only: Jackson's stream limits made explicit (nesting 1,000, numbers 1,000 digits, names
+     * 50,000 characters, the API server accepts none of these anyway) and nothing after the document.
+     */
+    private static final ObjectReader REQUEST_READER;
+
+    static {
+        JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(1000).maxNumberLength(1000).maxNameLength(50_000).build()).build();
+        REQUEST_READER = new ObjectMapper(factory).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private AdmissionReviews() {
@@ -32,13 +49,21 @@ public final class AdmissionReviews {
 
     /** Parses and checks a review; every way it can be wrong is a {@link BadReviewException} with a 4xx status. */
     public static AdmissionRequest parse(byte[] body) throws BadReviewException {
+        if (body.length == 0) {
+            throw new BadReviewException(400, "request body is empty; expected an AdmissionReview");
+        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            root = REQUEST_READER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // Thrown before a location is known: the message alone says which limit (depth, number, name length).
+            throw new BadReviewException(400, "request body is over a JSON limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw new BadReviewException(400, "request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (IOException e) {
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        } catch (IOException | RuntimeException e) {
+            // Whatever else the parser throws is still bad input, never a 500.
             throw new BadReviewException(400, "request body could not be read: " + e.getMessage());
         }
         return parse(root);

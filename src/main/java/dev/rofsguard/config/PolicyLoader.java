@@ -62,7 +62,12 @@ public final class PolicyLoader {
             } catch (IOException e) {
                 throw new ConfigException(userFile + ": cannot read: " + message(e));
             }
-            if (user != null && !user.isMissingNode() && !user.isNull()) {
+            // An empty or comment-only file is a mistake (a truncated write, a ConfigMap key emptied), not a wish for
+            // the built-in defaults: loading them would silently change the mode.
+            if (user == null || user.isMissingNode() || user.isNull()) {
+                throw new ConfigException(userFile + ": is empty (no YAML mapping); write {} to ask for the built-in defaults");
+            }
+            {
                 if (!user.isObject()) {
                     throw new ConfigException(userFile + ": must be a YAML mapping at the top level");
                 }

@@ -59,13 +59,11 @@ public final class CertificateController {
         /** Writes tls.crt, tls.key and ca.crt for the HTTPS server, which re-reads them periodically. */
         public void write(Path dir) throws IOException {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("ca.crt"), caPem);
-            Files.writeString(dir.resolve("tls.crt"), certificatePem);
-            Path key = dir.resolve("tls.key.tmp");
-            Files.writeString(key, keyPem);
-            // Replace atomically: the server may read at any moment.
-            Files.move(key, dir.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Each file replaced atomically; the pair is not (two files), which is why the server reloads only a pair
+            // whose key matches its certificate (web/CertificateReloader).
+            PemFiles.writeAtomically(dir.resolve("ca.crt"), caPem);
+            PemFiles.writeAtomically(dir.resolve("tls.key"), keyPem);
+            PemFiles.writeAtomically(dir.resolve("tls.crt"), certificatePem);
         }
     }
 

@@ -1,69 +1,87 @@
 package dev.rofsguard.web;
 
+import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.policy.Mode;
-import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The admission door: read, call the engine, write. Runs on the event loop: the work is pure CPU, no I/O.
- * Webhook URLs cannot carry query strings, so the mode is a path segment.
+ * The admission door: read, call the engine, write. A plain Vert.x route after the transport checks
+ * ({@link HttpTransport}): the body is read on the event loop (bounded by the body limit), the engine runs on the
+ * bounded admission pool ({@link AdmissionWorkers}) so a large review never holds an event loop, and the answer is
+ * written back on the request's own event loop. Webhook URLs cannot carry query strings, so the mode is a path
+ * segment: /validate, /validate/{mode}, /validate/{mode}/no-mutation, /mutate.
  */
-@Path("/")
-@Consumes(MediaType.WILDCARD)
-@Produces(MediaType.APPLICATION_JSON)
+@ApplicationScoped
 public class AdmissionEndpoints {
 
     @Inject
     Admissions admissions;
 
-    @POST
-    @Path("validate")
-    @NonBlocking
-    public Response validate(byte[] body) {
+    @Inject
+    AdmissionWorkers workers;
+
+    @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
+    long maxBodySize;
+
+    void install(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize).setPreallocateBodyBuffer(true)
+                .setHandleFileUploads(false).setMergeFormAttributes(false);
+        router.postWithRegex("/(validate|mutate)(/.*)?").order(Integer.MIN_VALUE + 2).handler(body).handler(this::admit);
+    }
+
+    private void admit(RoutingContext ctx) {
         long start = System.nanoTime();
-        return admissions.answer("validate", start, admissions.validating().validate(body, null, true));
-    }
-
-    @POST
-    @Path("validate/{mode}")
-    @NonBlocking
-    public Response validate(@PathParam("mode") String mode, byte[] body) {
-        return validateIn(mode, body, true);
-    }
-
-    /** For namespaces the webhook configuration routes away from the mutation: workloads are judged as they stand. */
-    @POST
-    @Path("validate/{mode}/no-mutation")
-    @NonBlocking
-    public Response validateWithoutMutation(@PathParam("mode") String mode, byte[] body) {
-        return validateIn(mode, body, false);
-    }
-
-    private Response validateIn(String mode, byte[] body, boolean mutationRouted) {
-        long start = System.nanoTime();
-        Optional<Mode> m = Mode.parse(mode);
-        if (m.isEmpty()) {
-            String suffix = mutationRouted ? "" : "/no-mutation";
-            return Response.status(404).entity(AdmissionReviews.error(404, "unknown mode '" + mode + "': use /validate/enforce"
-                    + suffix + ", /validate/warn" + suffix + " or /validate/audit" + suffix)).build();
+        String path = ctx.normalizedPath();
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        Supplier<Response> work;
+        if (path.equals("/mutate")) {
+            work = () -> admissions.answer("mutate", start, admissions.mutating().mutate(body));
+        } else if (path.equals("/validate")) {
+            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, null, true));
+        } else if (path.startsWith("/validate/")) {
+            String rest = path.substring("/validate/".length());
+            boolean mutationRouted = !rest.endsWith("/no-mutation");
+            String mode = mutationRouted ? rest : rest.substring(0, rest.length() - "/no-mutation".length());
+            Optional<Mode> m = mode.contains("/") ? Optional.empty() : Mode.parse(mode);
+            if (m.isEmpty()) {
+                String suffix = mutationRouted ? "" : "/no-mutation";
+                write(ctx, 404, AdmissionReviews.error(404, "unknown mode '" + mode + "': use /validate/enforce" + suffix
+                        + ", /validate/warn" + suffix + " or /validate/audit" + suffix));
+                return;
+            }
+            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted));
+        } else {
+            write(ctx, 404, AdmissionReviews.error(404, "no such endpoint: " + path));
+            return;
         }
-        return admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted));
+        Context context = Vertx.currentContext();
+        workers.execute(() -> {
+            Response r = work.get();
+            context.runOnContext(v -> write(ctx, r.getStatus(), (byte[]) r.getEntity()));
+        }, busy -> write(ctx, 503, busy));
     }
 
-    @POST
-    @Path("mutate")
-    @NonBlocking
-    public Response mutate(byte[] body) {
-        long start = System.nanoTime();
-        return admissions.answer("mutate", start, admissions.mutating().mutate(body));
+    private static void write(RoutingContext ctx, int status, byte[] json) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return; // the client went away (or the body timeout cut it off): nothing to answer
+        }
+        if (status == 503) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Refusals.RETRY_AFTER);
+        }
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(json));
     }
 }

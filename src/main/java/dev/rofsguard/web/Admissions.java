@@ -5,8 +5,6 @@ import dev.rofsguard.admission.AdmissionRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import jakarta.enterprise.event.Observes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +30,6 @@ public class Admissions {
 
     private final MeterRegistry registry;
     private final Map<String, Timer> latency = new HashMap<>();
-    private volatile boolean draining;
 
     @Inject
     public Admissions(PolicyHolder policy, MeterRegistry registry) {
@@ -44,15 +41,6 @@ public class Admissions {
                     .description("Time to answer an admission request, from its body to the answer")
                     .publishPercentileHistogram().register(registry));
         }
-    }
-
-    /**
-     * Shutdown has begun (SIGTERM, then the configured shutdown delay): keep answering, but ask the API server to
-     * close its pooled keep-alive connection after each answer, so that it reconnects to a pod that stays.
-     */
-    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
-        draining = true;
-        LOG.info("shutdown delay started: still answering, with Connection: close");
     }
 
     /** Times and counts one admission; the door passes what it did. */
@@ -72,9 +60,6 @@ public class Admissions {
             decision = "bad-request";
         }
         Response response = answer(answer);
-        if (draining) {
-            response.getHeaders().putSingle("Connection", "close");
-        }
         if (r != null && Warmup.UID.equals(r.uid())) {
             return response; // the warm-up's own requests are not admissions: keep them out of the metrics
         }

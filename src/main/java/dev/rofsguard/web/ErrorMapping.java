@@ -10,6 +10,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /** No stack trace ever leaves the server: unexpected failures are logged and answered with a JSON Status. */
 public class ErrorMapping {
 
+    @jakarta.inject.Inject
+    Refusals refusals;
+
     private static final Logger LOG = Logger.getLogger(ErrorMapping.class);
 
     @ServerExceptionMapper
@@ -22,6 +25,7 @@ public class ErrorMapping {
     @ServerExceptionMapper
     public Response unreadable(java.io.IOException e) {
         if ("Request too large".equals(e.getMessage())) {
+            refusals.count(Refusals.BODY_TOO_LARGE);
             return json(413, "request body is over the limit (rofs-guard.max-body-size)");
         }
         return json(400, "request body could not be read: " + e.getMessage());

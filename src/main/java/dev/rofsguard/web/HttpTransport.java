@@ -8,17 +8,38 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Transport rules of the admission endpoints in one place: POST only, JSON only, a body limit answered with 413
- * before the body is read. Every refusal is a JSON Status, never an HTML page or a stack trace.
+ * Transport rules of the admission endpoints in one place: POST only, JSON only, a body limit answered with 413 and
+ * a memory budget answered with 503 + Retry-After, both before the body is read; drain on shutdown. Every refusal
+ * is a JSON Status (never an HTML page or a stack trace) and is counted by reason.
  */
 @ApplicationScoped
 public class HttpTransport {
 
-    @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "3145728")
+    /**
+     * 7 MiB, as controller-runtime: an UPDATE review carries the object and oldObject, each up to the API server's
+     * 3 MiB request limit, plus the envelope.
+     */
+    public static final long DEFAULT_MAX_BODY_SIZE = 7 * 1024 * 1024;
+
+    @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
     long maxBodySize;
+
+    /** Time for a body to arrive once its headers have: the API server sends it at once (its timeout is ≤ 30 s). */
+    @ConfigProperty(name = "rofs-guard.body-timeout", defaultValue = "10s")
+    java.time.Duration bodyTimeout;
+
+    @Inject
+    BodyBudget budget;
+
+    @Inject
+    Refusals refusals;
+
+    @Inject
+    Drain drain;
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).handler(this::check);
@@ -32,28 +53,53 @@ public class HttpTransport {
             return;
         }
         if (ctx.request().method() != HttpMethod.POST) {
-            refuse(ctx, 405, "use POST with an AdmissionReview v1 body");
+            refusals.refuse(ctx, 405, Refusals.BAD_REQUEST, "use POST with an AdmissionReview v1 body");
             return;
         }
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase().startsWith("application/json")) {
-            refuse(ctx, 415, "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'"));
+            refusals.refuse(ctx, 415, Refusals.BAD_REQUEST, "Content-Type must be application/json, got "
+                    + (type == null ? "none" : "'" + type + "'"));
             return;
         }
-        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
+        long length = -1;
+        String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (header != null) {
             try {
-                if (Long.parseLong(length.trim()) > maxBodySize) {
-                    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                    refuse(ctx, 413, "request body of " + length.trim() + " bytes is over the limit of " + maxBodySize
-                            + " bytes (rofs-guard.max-body-size)");
-                    return;
-                }
+                length = Long.parseLong(header.trim());
             } catch (NumberFormatException e) {
-                refuse(ctx, 400, "invalid Content-Length");
+                refusals.refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
+                return;
+            }
+            if (length > maxBodySize) {
+                refusals.refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body of " + length + " bytes is over the limit of "
+                        + maxBodySize + " bytes (rofs-guard.max-body-size)");
                 return;
             }
         }
+        // Before a byte of the body is read: the budget, not the heap, says no when too many large reviews arrive at once.
+        long cost = budget.cost(length);
+        if (!budget.tryReserve(cost)) {
+            refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, "server busy: admission bodies in flight hold "
+                    + budget.used() + " of " + budget.capacity() + " bytes of heap (rofs-guard.memory-budget); retry");
+            return;
+        }
+        // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
+        long timer = ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
+            if (!ctx.request().isEnded()) {
+                refusals.count(Refusals.BODY_TIMEOUT);
+                if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                    ctx.response().reset(0x8); // CANCEL: the stream goes, the connection stays
+                } else {
+                    ctx.request().connection().close();
+                }
+            }
+        });
+        ctx.addEndHandler(done -> {
+            ctx.vertx().cancelTimer(timer);
+            budget.release(cost);
+        });
+        drain.onRequest(ctx);
         ctx.next();
     }
 
@@ -69,6 +115,9 @@ public class HttpTransport {
             case 500 -> "internal error";
             default -> "request refused";
         };
+        if (status == 413) {
+            refusals.count(Refusals.BODY_TOO_LARGE);
+        }
         refuse(ctx, status, message);
     }
 

@@ -10,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -44,7 +46,8 @@ public class PolicyHolder {
     io.micrometer.core.instrument.MeterRegistry registry;
 
     private final AtomicReference<Judge> engine = new AtomicReference<>();
-    private volatile FileTime loadedVersion;
+    /** SHA-256 of the content last tried (loaded or refused): content, not mtime, because a ConfigMap swap keeps mtime. */
+    private volatile byte[] loadedVersion;
     private ScheduledExecutorService watcher;
 
     @PostConstruct
@@ -78,10 +81,13 @@ public class PolicyHolder {
         return engine.get();
     }
 
-    /** Reloads when the file's modification time changed. Returns true if a new policy is in force. */
+    /** Reloads when the file's content changed. Returns true if a new policy is in force. */
     public boolean reloadIfChanged() {
-        FileTime now = version();
-        if (now == null || now.equals(loadedVersion)) {
+        byte[] now = version();
+        if (now == null) {
+            return false;
+        }
+        if (Arrays.equals(now, loadedVersion)) {
             return false;
         }
         try {
@@ -108,13 +114,19 @@ public class PolicyHolder {
         return policyFile.map(Path::of).orElse(null);
     }
 
-    private FileTime version() {
-        try {
-            Path p = path();
-            // Kubernetes swaps mounted ConfigMaps through a symlink: follow it to see the new file.
-            return p == null ? null : Files.getLastModifiedTime(p.toRealPath());
-        } catch (java.io.IOException e) {
+    private byte[] version() {
+        Path p = path();
+        if (p == null) {
             return null;
+        }
+        try {
+            // The file is small; hashing it each period is cheaper than any doubt about mtimes and symlink swaps.
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
+        } catch (java.io.IOException e) {
+            LOG.warnf("policy file %s cannot be read, the last good policy stays in force: %s", p, e.getMessage());
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JRE has SHA-256
         }
     }
 }

@@ -36,6 +36,45 @@ class AdmissionReviewsTest {
         assertThat(new String(answer.body(), StandardCharsets.UTF_8)).doesNotContain("at dev.rofsguard", "Exception");
     }
 
+    /** Jackson's stream limits and trailing content: bad input, a 400 with a Status, never a 500 or an NPE. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            nesting 1001     | nesting depth
+            number 1001      | Number value length
+            key 50001        | Name length
+            trailing garbage | not valid JSON
+            second document  | Trailing token
+            """)
+    void overJacksonLimitsOrTrailingContentIsA400(String shape, String message) throws Exception {
+        String review = new String(Fixtures.review("pod-create-compliant.json"), StandardCharsets.UTF_8).trim();
+        String hole = "\"request\": {";
+        String body = switch (shape) {
+            case "nesting 1001" -> review.replace(hole, hole + "\"deep\":" + "[".repeat(1001) + "]".repeat(1001) + ",");
+            case "number 1001" -> review.replace(hole, hole + "\"n\":1" + "0".repeat(1000) + ",");
+            case "key 50001" -> review.replace(hole, hole + "\"" + "k".repeat(50_001) + "\":1,");
+            case "trailing garbage" -> review + " garbage";
+            case "second document" -> review + review;
+            default -> throw new IllegalArgumentException(shape);
+        };
+        assertThat(body).isNotEqualTo(review);
+        for (AdmissionAnswer answer : new AdmissionAnswer[] {admission.validate(body.getBytes(StandardCharsets.UTF_8), null, true),
+                new MutatingAdmission(() -> engine).mutate(body.getBytes(StandardCharsets.UTF_8))}) {
+            assertThat(answer.status()).isEqualTo(400);
+            JsonNode json = AdmissionReviews.mapper().readTree(answer.body());
+            assertThat(json.path("kind").asText()).isEqualTo("Status");
+            assertThat(json.path("message").asText()).containsIgnoringCase(message).doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void justUnderJacksonLimitsIsAnswered() {
+        String review = new String(Fixtures.review("pod-create-compliant.json"), StandardCharsets.UTF_8);
+        String hole = "\"request\": {";
+        String body = review.replace(hole, hole + "\"deep\":" + "[".repeat(990) + "]".repeat(990) + ",\"n\":1"
+                + "0".repeat(999) + ",\"" + "k".repeat(50_000) + "\":1,");
+        assertThat(admission.validate(body.getBytes(StandardCharsets.UTF_8), null, true).status()).isEqualTo(200);
+    }
+
     @Test
     void anEmptyBodyIsA400() {
         assertThat(admission.validate(new byte[0], null, true).status()).isEqualTo(400);

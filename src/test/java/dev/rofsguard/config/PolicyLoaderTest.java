@@ -35,9 +35,13 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void anEmptyFileMeansTheDefaults(@TempDir Path dir) throws Exception {
+    void anEmptyFileIsRefusedAndAnEmptyMappingMeansTheDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("empty.yaml");
-        Files.writeString(file, "");
+        for (String empty : new String[] {"", "# only a comment\n", "---\n"}) {
+            Files.writeString(file, empty);
+            assertThatThrownBy(() -> PolicyLoader.load(file, null)).isInstanceOf(ConfigException.class).hasMessageContaining("is empty");
+        }
+        Files.writeString(file, "{}\n");
         assertThat(PolicyLoader.load(file, null).policy().exemptNamespaces()).contains("kube-system");
     }
 

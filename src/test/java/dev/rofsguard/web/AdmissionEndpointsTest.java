@@ -125,7 +125,7 @@ class AdmissionEndpointsTest {
         try (OutputStream out = c.getOutputStream()) {
             byte[] chunk = new byte[64 * 1024];
             java.util.Arrays.fill(chunk, (byte) ' ');
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 120; i++) { // 7.5 MiB, over the 7 MiB limit
                 out.write(chunk);
             }
         } catch (java.io.IOException closedEarly) {

@@ -29,8 +29,7 @@ public class TestTls implements QuarkusTestResourceLifecycleManager {
                     "rofs-guard.tls.key-file", dir.resolve("tls.key").toString(),
                     "rofs-guard.tls.reload-period", "1s",
                     "rofs-guard.policy-file", policy.toString(),
-                    "rofs-guard.namespace", "rofs-guard",
-                    "rofs-guard.max-body-size", "1048576");
+                    "rofs-guard.namespace", "rofs-guard");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -49,6 +48,13 @@ public class TestTls implements QuarkusTestResourceLifecycleManager {
             ks.setCertificateEntry("ca", ca);
         }
         return ks;
+    }
+
+    /** A new CA and serving pair in a directory of its own (not yet installed). */
+    static Path nextPair() throws Exception {
+        Path next = Files.createTempDirectory("rofs-guard-test-tls-next-");
+        TlsBootstrap.generate(next, List.of("localhost"), List.of("127.0.0.1"));
+        return next;
     }
 
     static void rotate() throws IOException {

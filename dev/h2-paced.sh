@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Paced latency over HTTP/2, as the API server calls: the Go client of the heavy tests (src/test/go/loadclient,
+# client-go's transport settings) sends RATE reviews a second for DURATION after WARMUP, through CLIENTS transports,
+# to each packaged jar given, one after the other in the same run (so "before" and "after" share the machine's state).
+# Usage: dev/h2-paced.sh [jar ...]   (default: target/quarkus-app/quarkus-run.jar)
+#   env FIXTURE (default the 3.4 KB nginx review), RATE (2000), WARMUP (10s), DURATION (20s), CLIENTS (4),
+#       JAVA_OPTS (default: the Dockerfile's heap and GC flags)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FIXTURE=${FIXTURE:-src/test/resources/admission/pod-create-by-replicaset.json}
+RATE=${RATE:-2000}; WARMUP=${WARMUP:-10s}; DURATION=${DURATION:-20s}; CLIENTS=${CLIENTS:-4}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -Xss512k -XX:MaxMetaspaceSize=96m -XX:-UsePerfData}
+bin=${HOME}/.cache/rofs-guard/bin/loadclient
+mkdir -p "$(dirname "$bin")"
+(cd src/test/go/loadclient && GOFLAGS=-mod=mod GOPROXY=off go build -o "$bin" .)
+[ $# -gt 0 ] || set -- target/quarkus-app/quarkus-run.jar
+work=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; rate $RATE/s over HTTP/2, $CLIENTS transports, warm-up $WARMUP, measured $DURATION"
+for jar in "$@"; do
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -Dquarkus.http.ssl-port=18643 -Dquarkus.management.port=19643 -jar "$jar" >"$work/server.log" 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null http://127.0.0.1:19643/q/health/ready; do
+    sleep 0.2; kill -0 $pid 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  done
+  ca=$(grep -o '/tmp/rofs-guard-tls-[^ ]*/ca.crt' "$work/server.log")
+  result=$("$bin" -mode paced -ca "$ca" -url https://127.0.0.1:18643/validate/audit -body "$FIXTURE" \
+    -rate "$RATE" -warmup "$WARMUP" -duration "$DURATION" -clients "$CLIENTS")
+  echo "$jar: $(echo "$result" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sent %.0f/s ok %d failed %d  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.1f ms" % (r["rate_sent"], r["ok"], r["failed"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"]))')"
+  echo "  RSS after: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
+  kill $pid; wait $pid 2>/dev/null || true; pid=
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

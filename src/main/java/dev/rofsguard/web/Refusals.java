@@ -1,0 +1,72 @@
+package dev.rofsguard.web;
+
+import dev.rofsguard.admission.AdmissionReviews;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every request the transport turns away, answered with a JSON Status and counted by reason in
+ * {@code rofs_guard_refusals_total{reason}}: an operator must see the server shedding load, not guess it.
+ */
+@io.quarkus.runtime.Startup
+@ApplicationScoped
+public class Refusals {
+
+    /** Reasons, as they appear in the metric. */
+    public static final String BODY_TOO_LARGE = "body-too-large";
+    public static final String MEMORY_BUDGET = "memory-budget";
+    public static final String WORKERS_BUSY = "workers-busy";
+    public static final String BAD_REQUEST = "bad-request";
+    public static final String BODY_TIMEOUT = "body-timeout";
+
+    /** Seconds a client should wait before retrying a 503 (the API server itself does not retry; other clients may). */
+    static final String RETRY_AFTER = "1";
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    @Inject
+    public Refusals(MeterRegistry registry) {
+        this.registry = registry;
+        for (String reason : new String[] {BODY_TOO_LARGE, MEMORY_BUDGET, WORKERS_BUSY, BAD_REQUEST, BODY_TIMEOUT}) {
+            counter(reason); // present at zero from the start, so alerts can use rate() at once
+        }
+    }
+
+    void count(String reason) {
+        counter(reason).increment();
+    }
+
+    private Counter counter(String reason) {
+        return counters.computeIfAbsent(reason, r -> Counter.builder("rofs_guard_refusals").tag("reason", r)
+                .description("Admission requests refused by the transport before the engine saw them, by reason").register(registry));
+    }
+
+    /** A refusal on the router, before the body is read. */
+    void refuse(RoutingContext ctx, int status, String reason, String message) {
+        count(reason);
+        if (status == 503) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER);
+        }
+        if (ctx.request().version() != HttpVersion.HTTP_2) {
+            // The body was not read: an HTTP/1.1 connection cannot be reused after it. HTTP/2 resets the stream instead.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Buffer.buffer(AdmissionReviews.error(status, message)));
+    }
+
+    /** A refusal after the body was read (the worker pool is full): the JSON Status to send with 503. */
+    byte[] busy(String message) {
+        count(WORKERS_BUSY);
+        return AdmissionReviews.error(503, message);
+    }
+}

@@ -1,0 +1,3 @@
+module rofsguard.dev/loadclient
+
+go 1.24

@@ -1,0 +1,49 @@
+package dev.rofsguard.bench;
+
+import dev.rofsguard.admission.AdmissionRequest;
+import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.web.LargeReviews;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How many bytes of heap a parsed review of N bytes holds (the body as received and as a byte[], plus the tree):
+ * the figure behind {@code rofs-guard.memory-budget.heap-per-body-byte}. Parses several copies and keeps them
+ * reachable, so the figure is retained heap, not allocation.
+ * Run: ./mvnw -B -q -o test-compile exec:java -Pbench -Dexec.mainClass=dev.rofsguard.bench.TreeFootprint
+ * or: java -cp target/classes:target/test-classes:$(cat cp.txt) dev.rofsguard.bench.TreeFootprint
+ */
+public final class TreeFootprint {
+
+    public static void main(String[] args) throws Exception {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int size : new int[] {3_400, 1 << 20, 3 << 20, (int) (6.5 * (1 << 20))}) {
+            for (String shape : new String[] {"create", "update"}) {
+                byte[] body = shape.equals("create") ? LargeReviews.podCreate(size) : LargeReviews.podUpdate(size);
+                int copies = Math.max(1, (48 << 20) / body.length);
+                List<Object> keep = new ArrayList<>();
+                long before = used(memory);
+                for (int i = 0; i < copies; i++) {
+                    byte[] copy = body.clone(); // the body as RESTEasy hands it over
+                    AdmissionRequest r = AdmissionReviews.parse(copy);
+                    keep.add(copy);
+                    keep.add(r);
+                }
+                long after = used(memory);
+                System.out.printf("%-6s %9d bytes: %6.2f bytes of heap per body byte (byte[] + tree), %d copies%n",
+                        shape, body.length, (after - before) / (double) copies / body.length, keep.size() / 2);
+                keep.clear();
+            }
+        }
+    }
+
+    private static long used(MemoryMXBean memory) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}

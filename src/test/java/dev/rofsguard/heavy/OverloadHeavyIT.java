@@ -1,0 +1,82 @@
+package dev.rofsguard.heavy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.tls.TlsBootstrap;
+import dev.rofsguard.web.LargeReviews;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Under fire, with the image's JVM flags: 32 then 64 concurrent 3 MiB reviews, small reviews at 200 a second,
+ * 3,000 idle TLS HTTP/2 connections and health probes every 100 ms. The server must degrade by refusing (503 with
+ * Retry-After, counted), never by dying: health within 1 s throughout, every small review answered, RSS ≤ 256 MB,
+ * no OutOfMemoryError, and SIGTERM honoured afterwards.
+ */
+class OverloadHeavyIT {
+
+    @Test
+    void largeReviewsIdleConnectionsAndSmallReviewsTogether(@TempDir Path dir) throws Exception {
+        Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+        Path big = dir.resolve("big.json");
+        Files.write(big, LargeReviews.podCreate(3 * 1024 * 1024));
+        try (Replica r = Replica.start(dir, "overload", 28461, 29061, "-Drofs-guard.shutdown.delay=2s")) {
+            r.awaitReady();
+            AtomicLong maxRss = new AtomicLong();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    maxRss.accumulateAndGet(r.rssKb(), Math::max);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+            StringBuilder report = new StringBuilder();
+            for (int concurrency : new int[] {32, 64}) {
+                Path out = dir.resolve("flood-" + concurrency + ".json");
+                Process client = LoadClient.start(out, "-mode", "flood", "-url", "https://127.0.0.1:28461/validate/enforce",
+                        "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
+                        "-big", big.toString(), "-big-concurrency", String.valueOf(concurrency), "-rate", "200",
+                        "-idle", "3000", "-health", "http://127.0.0.1:29061/q/health/live", "-duration", "20s");
+                JsonNode result = LoadClient.result(client, out, 180);
+                report.append("concurrency ").append(concurrency).append(": ").append(result).append('\n');
+                assertThat(result.path("health").path("slower_than_1s").asLong()).as("%s", result).isZero();
+                assertThat(result.path("health").path("failed").asLong()).as("%s", result).isZero();
+                assertThat(result.path("small").path("errors").size()).as("small reviews: no timeouts or resets: %s", result).isZero();
+                assertOnly(result.path("small").path("statuses"), "200", "503");
+                assertThat(result.path("small").path("statuses").path("200").asLong()).as("most small reviews answered: %s", result)
+                        .isGreaterThan(result.path("small").path("statuses").path("503").asLong() * 9);
+                assertThat(result.path("big").path("errors").size()).as("large reviews: answered or refused: %s", result).isZero();
+                assertOnly(result.path("big").path("statuses"), "200", "503");
+                assertThat(r.process.isAlive()).isTrue();
+            }
+            sampler.interrupt();
+            report.append("max RSS: ").append(maxRss.get() / 1024).append(" MB\n");
+            LoadClient.report("overload.txt", report.toString());
+            assertThat(r.logText()).doesNotContain("OutOfMemoryError");
+            assertThat(maxRss.get()).as("max RSS in kB").isLessThanOrEqualTo(256 * 1024);
+            long t0 = System.nanoTime();
+            r.sigterm();
+            assertThat(r.process.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM honoured").isTrue();
+            LoadClient.report("overload-sigterm.txt", "stopped " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after SIGTERM\n");
+        }
+    }
+
+    private static void assertOnly(JsonNode statuses, String... allowed) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = statuses.fields(); it.hasNext(); ) {
+            assertThat(it.next().getKey()).as("status %s", statuses).isIn((Object[]) allowed);
+        }
+    }
+}

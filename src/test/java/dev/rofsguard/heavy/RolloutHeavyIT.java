@@ -1,0 +1,93 @@
+package dev.rofsguard.heavy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.tls.TlsBootstrap;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A rolling update as the API server sees it: two replicas of the packaged jar behind an L4 round-robin proxy
+ * (Debian's haproxy in TCP mode, health-checking readiness as endpoints would), a Go client with client-go's
+ * transport settings sending 2,000 reviews a second over HTTP/2, and SIGTERM to one replica mid-run. Every request
+ * of the whole run must succeed.
+ */
+class RolloutHeavyIT {
+
+    static final String HAPROXY = "/usr/sbin/haproxy";
+    /** 2,000 a second by default (the issue's figure); -Drollout.rate=… for a machine that cannot carry client and servers. */
+    static final int RATE = Integer.getInteger("rollout.rate", 2000);
+
+    @Test
+    void sigtermToOneReplicaDropsNoAdmissionOverHttp2(@TempDir Path dir) throws Exception {
+        assertThat(Path.of(HAPROXY)).as("haproxy (apt-get install haproxy; .ci/run installs it)").isExecutable();
+        Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+        try (Replica a = Replica.start(dir, "a", 28451, 29051, "-Drofs-guard.shutdown.delay=5s");
+             Replica b = Replica.start(dir, "b", 28452, 29052, "-Drofs-guard.shutdown.delay=5s")) {
+            a.awaitReady();
+            b.awaitReady();
+            Path cfg = dir.resolve("haproxy.cfg");
+            Files.writeString(cfg, """
+                    global
+                      maxconn 4000
+                    defaults
+                      mode tcp
+                      timeout connect 2s
+                      timeout client 120s
+                      timeout server 120s
+                      retries 3
+                      option redispatch
+                    frontend webhook
+                      bind 127.0.0.1:28450
+                      default_backend replicas
+                    backend replicas
+                      balance roundrobin
+                      option httpchk GET /q/health/ready
+                      server a 127.0.0.1:28451 check port 29051 inter 500ms fall 1 rise 2
+                      server b 127.0.0.1:28452 check port 29052 inter 500ms fall 1 rise 2
+                    """);
+            Process haproxy = new ProcessBuilder(HAPROXY, "-f", cfg.toString(), "-db").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+            try {
+                awaitPort(28450, dir.resolve("haproxy.log"));
+                assertThat(haproxy.isAlive()).as("haproxy runs").isTrue();
+                Path out = dir.resolve("rollout.json");
+                Process client = LoadClient.start(out, "-mode", "paced", "-url", "https://127.0.0.1:28450/validate/audit",
+                        "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
+                        "-rate", String.valueOf(RATE), "-warmup", "0s", "-duration", "25s", "-clients", "4");
+                Thread.sleep(8_000);
+                a.sigterm(); // mid-run: the rest of the run is the shutdown delay, the drain and replica b alone
+                JsonNode result = LoadClient.result(client, out, 120);
+                LoadClient.report("rollout.json", result.toString());
+                assertThat(a.process.waitFor(40, TimeUnit.SECONDS)).as("replica a stops after SIGTERM").isTrue();
+                String log = a.logText();
+                assertThat(log).contains("shutdown delay started").doesNotContain("OutOfMemoryError");
+                assertThat(result.path("failed").asLong()).as("failed requests over the whole run: %s", result).isZero();
+                assertThat(result.path("ok").asLong()).isEqualTo(RATE * 25L);
+                assertThat(result.path("rate_sent").asDouble()).as("paced rate").isGreaterThanOrEqualTo(RATE * 0.97);
+                assertThat(result.path("protocols").path("HTTP/2.0").asLong()).isEqualTo(RATE * 25L);
+            } finally {
+                haproxy.destroy();
+                haproxy.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void awaitPort(int port, Path log) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing listens on " + port + ": " + Files.readString(log) + Files.readString(log.resolveSibling("haproxy.cfg")));
+    }
+}
