@@ -14,7 +14,6 @@ import dev.rofsguard.policy.ObjectRef;
 import dev.rofsguard.policy.Operation;
 import dev.rofsguard.policy.Outcome;
 import dev.rofsguard.policy.PolicyConfig;
-import dev.rofsguard.policy.Rules;
 import dev.rofsguard.policy.Subject;
 import dev.rofsguard.policy.Verdict;
 import dev.rofsguard.policy.Violation;
@@ -101,8 +100,8 @@ public final class Judge {
             List<Violation> hinted = new ArrayList<>(violations.size());
             for (Violation v : violations) {
                 violating.add(v.container());
-                // The catalog serves the read-only rule only: its reasons are about that rule's findings.
-                String why = v.rule() == Rules.READ_ONLY_ROOT_FILESYSTEM ? blocked.get(v.container()) : null;
+                // The catalog's reasons explain only the findings of rules it serves.
+                String why = v.rule().catalog() ? blocked.get(v.container()) : null;
                 hinted.add(why == null ? v : v.withHint(why));
             }
             violations = hinted;

@@ -14,10 +14,12 @@ import java.util.function.Function;
  * @param shortFix one clause for a warning, e.g. "set securityContext.readOnlyRootFilesystem: true"
  * @param fix      the YAML to put in the container, indented as under its list item
  * @param help     one paragraph for code-scanning help
+ * @param severity code scanning's {@code security-severity} (0–10; 4.0–6.9 is medium)
+ * @param catalog  whether the catalog's mutation serves this rule (so its reasons for not helping explain findings)
  * @param check    the problem with the container, in words that complete {@code containers "x" …}; empty when it complies
  */
 public record ContainerRule(String id, String field, String title, String shortFix, String fix, String help,
-                            Function<ContainerView, Optional<String>> check) {
+                            String severity, boolean catalog, Function<ContainerView, Optional<String>> check) {
 
     public Optional<String> problem(ContainerView container) {
         return check.apply(container);

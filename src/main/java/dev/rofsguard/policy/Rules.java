@@ -14,7 +14,7 @@ public final class Rules {
             "securityContext:\n  readOnlyRootFilesystem: true\n# and an emptyDir volume mounted at each path the program writes (e.g. /tmp)",
             "Add securityContext.readOnlyRootFilesystem: true to the container, and emptyDir volumes at the paths it "
                     + "writes (rofs-guard's catalog knows them for common images).",
-            Rules::readOnlyRootFilesystem);
+            "5.5", true, Rules::readOnlyRootFilesystem);
 
     public static final List<ContainerRule> DEFAULT = List.of(READ_ONLY_ROOT_FILESYSTEM);
 

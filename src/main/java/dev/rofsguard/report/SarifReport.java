@@ -40,9 +40,6 @@ public final class SarifReport {
     /** Where GitHub code scanning and other consumers resolve the relative URIs: the checkout's root. */
     public static final String SRCROOT = "%SRCROOT%";
 
-    /** Code scanning ranks by {@code security-severity} (0-10; 4.0-6.9 is medium) on rules tagged {@code security}. */
-    private static final Map<String, String> SECURITY_SEVERITY = Map.of("read-only-root-filesystem", "5.5");
-    private static final String DEFAULT_SECURITY_SEVERITY = "5.0";
     private static final URI HELP_URI = URI.create(
             "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/");
 
@@ -63,7 +60,7 @@ public final class SarifReport {
         Set<ReportingDescriptor> rules = new LinkedHashSet<>();
         for (ContainerRule r : used) {
             PropertyBag properties = new PropertyBag().withTags(new LinkedHashSet<>(List.of("security", "kubernetes")));
-            properties.setAdditionalProperty("security-severity", SECURITY_SEVERITY.getOrDefault(r.id(), DEFAULT_SECURITY_SEVERITY));
+            properties.setAdditionalProperty("security-severity", r.severity());
             properties.setAdditionalProperty("precision", "very-high");
             rules.add(new ReportingDescriptor().withId(r.qualifiedId()).withName(r.id())
                     .withShortDescription(new MultiformatMessageString().withText("Containers must not run " + r.title()))

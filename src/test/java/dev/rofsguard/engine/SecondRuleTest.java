@@ -32,7 +32,7 @@ class SecondRuleTest {
             "securityContext.allowPrivilegeEscalation", "that may escalate privileges",
             "set securityContext.allowPrivilegeEscalation: false",
             "securityContext:\n  allowPrivilegeEscalation: false",
-            "Set allowPrivilegeEscalation: false.",
+            "Set allowPrivilegeEscalation: false.", "6.0", false,
             c -> {
                 JsonNode v = c.node().path("securityContext").get("allowPrivilegeEscalation");
                 return v != null && v.isBoolean() && !v.booleanValue() ? Optional.empty()
@@ -85,7 +85,8 @@ class SecondRuleTest {
         assertThat(JsonReport.render(report).at("/findings/0/rule").asText()).isEqualTo("no-privilege-escalation");
         JsonNode sarif = AdmissionReviews.mapper().valueToTree(SarifReport.render(report, "test"));
         assertThat(sarif.at("/runs/0/results/0/ruleId").asText()).isEqualTo("rofs-guard/no-privilege-escalation");
-        assertThat(sarif.at("/runs/0/tool/driver/rules").toString()).contains("rofs-guard/no-privilege-escalation");
+        assertThat(sarif.at("/runs/0/tool/driver/rules").toString()).contains("rofs-guard/no-privilege-escalation")
+                .contains("\"security-severity\":\"6.0\"");
         assertThat(JunitReport.render(report)).contains("type=\"rofs-guard/no-privilege-escalation\"");
     }
 }
