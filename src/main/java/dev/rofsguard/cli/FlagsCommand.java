@@ -97,16 +97,11 @@ final class FlagsCommand implements Callable<Integer> {
         }
         Plan.ContainerChange change = j.plan().changes().get("app");
         List<Plan.Mount> planned = change == null ? List.of() : change.mounts();
-        List<String> seeded = new ArrayList<>();
-        if (change != null && change.seed() != null) {
-            // The seed's mounts are the seeded paths; the others are scratch.
-            planned.stream().filter(m -> !isScratch(match.get(), m.path())).forEach(m -> seeded.add(m.path()));
-        }
         if (engine.equals("cri-o")) {
             out.println("# CRI-O: with read_only = true in crio.conf ([crio.runtime]) every container gets tmpfs at /run, /tmp");
             out.println("# and /var/tmp. For " + image + " (catalog entry " + match.get().entry() + ") also mount:");
             planned.stream().filter(m -> !List.of("/run", "/tmp", "/var/tmp").contains(m.path()))
-                    .forEach(m -> out.println("#   " + m.path() + (seeded.contains(m.path()) ? " (with the image's content)" : "")));
+                    .forEach(m -> out.println("#   " + m.path() + (m.seeded() ? " (with the image's content)" : "")));
             volumes.forEach(v -> out.println("#   " + v.substring(3) + " (a persistent volume: data)"));
             out.flush();
             return ExitCodes.OK;
@@ -118,7 +113,7 @@ final class FlagsCommand implements Callable<Integer> {
             flags.append(" --read-only-tmpfs=false --image-volume=ignore");
         }
         for (Plan.Mount m : planned) {
-            if (seeded.contains(m.path())) {
+            if (m.seeded()) {
                 flags.append(engine.equals("podman") ? " --tmpfs " + Compose.tmpfsEntry(m).replace(":rw,noexec,nosuid", ":rw,nosuid") + ",tmpcopyup"
                         : " -v " + match.get().entry() + m.path().replaceAll("[^A-Za-z0-9]+", "-") + ":" + m.path());
             } else {
@@ -129,9 +124,5 @@ final class FlagsCommand implements Callable<Integer> {
         out.println(flags);
         out.flush();
         return ExitCodes.OK;
-    }
-
-    private static boolean isScratch(Catalog.Match match, String path) {
-        return match.scratch().stream().anyMatch(s -> s.path().equals(path));
     }
 }

@@ -105,9 +105,9 @@ public final class PatchPlanner {
                 newVolumes.add(volume);
                 newMounts.add(NODES.objectNode().put("name", name).put("mountPath", path));
                 mounts.add(path);
-                Plan.Mount m = new Plan.Mount(name, path, r.medium(), r.sizeLimit());
+                Plan.Mount m = new Plan.Mount(name, path, r.medium(), r.sizeLimit(), r.type() == PathType.SEEDED);
                 added.add(m);
-                if (r.type() == PathType.SEEDED) {
+                if (m.seeded()) {
                     seeds.add(m);
                 }
             }
@@ -336,11 +336,11 @@ public final class PatchPlanner {
             JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
             boolean flag = setFlag(ops, c, base, "ephemeral container");
             List<Plan.Mount> mounts = new ArrayList<>();
-            if (debugVolume && !mountPaths(c.node()).contains(MutationConfig.DEBUG_MOUNT_PATH)) {
+            if (debugVolume && !Mounts.of(c, Map.of(), Map.of()).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
                 addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), List.of(NODES.objectNode()
                         .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)),
                         "debug scratch volume");
-                mounts.add(new Plan.Mount(MutationConfig.DEBUG_VOLUME, MutationConfig.DEBUG_MOUNT_PATH, null, null));
+                mounts.add(new Plan.Mount(MutationConfig.DEBUG_VOLUME, MutationConfig.DEBUG_MOUNT_PATH, null, null, false));
             }
             if (flag || !mounts.isEmpty()) {
                 changes.put(c.name(), new Plan.ContainerChange("ephemeral", mounts, flag, null));
@@ -432,14 +432,6 @@ public final class PatchPlanner {
                 ops.add(new Plan.Op(pointer + "/-", item, why));
             }
         }
-    }
-
-    private static Set<String> mountPaths(JsonNode container) {
-        Set<String> paths = new HashSet<>();
-        for (JsonNode m : container.path("volumeMounts")) {
-            paths.add(normalise(m.path("mountPath").asText("")));
-        }
-        return paths;
     }
 
     static String normalise(String path) {

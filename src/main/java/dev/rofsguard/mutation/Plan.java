@@ -41,8 +41,12 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
     public record Op(String path, JsonNode value, String why) {
     }
 
-    /** A volume mounted into a container: an emptyDir the plan adds (medium, sizeLimit) or an existing one (both null). */
-    public record Mount(String volume, String path, String medium, String sizeLimit) {
+    /**
+     * A volume mounted into a container: an emptyDir the plan adds (medium, sizeLimit) or an existing one (both null).
+     *
+     * @param seeded filled from the image by the seed init container before the app starts
+     */
+    public record Mount(String volume, String path, String medium, String sizeLimit, boolean seeded) {
     }
 
     /**
