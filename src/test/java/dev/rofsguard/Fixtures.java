@@ -48,6 +48,22 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * A golden file under src/test/resources: compared as JSON; rewritten instead with {@code -Dgolden.update=true}
+     * (then review the diff).
+     */
+    public static void assertGolden(String resource, JsonNode actual) throws IOException {
+        Path source = Path.of("src/test/resources", resource);
+        if (Boolean.getBoolean("golden.update")) {
+            java.nio.file.Files.writeString(source, AdmissionReviews.toPrettyString(actual) + "\n");
+            return;
+        }
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.exists(source))
+                .as("golden file " + source + " (run with -Dgolden.update=true)").isTrue();
+        org.assertj.core.api.Assertions.assertThat(actual).as(resource)
+                .isEqualTo(AdmissionReviews.mapper().readTree(java.nio.file.Files.readAllBytes(source)));
+    }
+
     /** The engine with the defaults, or with policy/{name} over them ("-" for none). */
     public static Judge engine(String policy) {
         try {

@@ -12,6 +12,11 @@ public record AdmissionRequest(String uid, String group, String version, String 
                                String name, String namespace, Operation operation, boolean dryRun,
                                JsonNode object, JsonNode oldObject) {
 
+    /** The same request about another object (the old object stays): a patched pod sent on, as the API server does. */
+    public AdmissionRequest withObject(JsonNode other) {
+        return new AdmissionRequest(uid, group, version, kind, subResource, name, namespace, operation, dryRun, other, oldObject);
+    }
+
     public Subject subject() {
         return new Subject(operation, group, kind, subResource, namespace, object, oldObject);
     }

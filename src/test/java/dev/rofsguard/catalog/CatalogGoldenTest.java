@@ -33,7 +33,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CatalogGoldenTest {
 
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
     private static final Judge ENGINE = Fixtures.engine("-");
 
     static Stream<String> fixtures() throws IOException {
@@ -68,7 +67,7 @@ class CatalogGoldenTest {
         JsonNode patched = JsonPatch.apply(patch, request.object());
         validPod(patched);
 
-        AdmissionRequest stored = with(request, patched);
+        AdmissionRequest stored = request.withObject(patched);
         Verdict verdict = new ValidatingAdmission(() -> ENGINE).validate(stored, Mode.ENFORCE, true).decision().verdict();
         ObjectNode said = AdmissionReviews.mapper().createObjectNode();
         said.set("warnings", response.path("warnings").isArray() ? response.get("warnings") : AdmissionReviews.mapper().createArrayNode());
@@ -76,9 +75,9 @@ class CatalogGoldenTest {
         said.put("reason", verdict.reason());
 
         String name = fixture.replace(".json", "");
-        assertGolden("mutation/" + name + ".patch.json", patch);
-        assertGolden("mutation/" + name + ".pod.json", patched);
-        assertGolden("mutation/" + name + ".verdict.json", said);
+        Fixtures.assertGolden("mutation/" + name + ".patch.json", patch);
+        Fixtures.assertGolden("mutation/" + name + ".pod.json", patched);
+        Fixtures.assertGolden("mutation/" + name + ".verdict.json", said);
 
         JsonNode second = AdmissionReviews.mapper().readTree(new MutatingAdmission(() -> ENGINE).mutate(stored).body());
         assertThat(second.path("response").has("patch")).as("second mutation is empty").isFalse();
@@ -116,18 +115,5 @@ class CatalogGoldenTest {
         }
     }
 
-    private static AdmissionRequest with(AdmissionRequest r, JsonNode object) {
-        return new AdmissionRequest(r.uid(), r.group(), r.version(), r.kind(), r.subResource(), r.name(), r.namespace(),
-                r.operation(), r.dryRun(), object, r.oldObject());
-    }
 
-    private static void assertGolden(String resource, JsonNode actual) throws Exception {
-        Path source = Path.of("src/test/resources", resource);
-        if (UPDATE) {
-            Files.writeString(source, AdmissionReviews.toPrettyString(actual) + "\n");
-            return;
-        }
-        assertThat(Files.exists(source)).as("golden file " + source + " (run with -Dgolden.update=true)").isTrue();
-        assertThat(actual).as(resource).isEqualTo(AdmissionReviews.mapper().readTree(Files.readAllBytes(source)));
-    }
 }

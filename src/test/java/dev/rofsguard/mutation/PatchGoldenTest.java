@@ -21,7 +21,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PatchGoldenTest {
 
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
     @ParameterizedTest(name = "{0} [{1}]")
     @CsvSource(delimiter = '|', textBlock = """
@@ -62,24 +61,13 @@ class PatchGoldenTest {
         assertThat(response.path("warnings").size()).isEqualTo(warnings);
 
         String name = fixture.replace(".json", "") + ("-".equals(policy) ? "" : "." + policy.replace(".yaml", ""));
-        assertGolden("mutation/" + name + ".patch.json", patch);
-        assertGolden("mutation/" + name + ".pod.json", patched);
+        Fixtures.assertGolden("mutation/" + name + ".patch.json", patch);
+        Fixtures.assertGolden("mutation/" + name + ".pod.json", patched);
 
         // Idempotent: the patched pod, reviewed again (reinvocationPolicy: IfNeeded), yields no operation.
-        AdmissionRequest again = new AdmissionRequest(request.uid(), request.group(), request.version(), request.kind(),
-                request.subResource(), request.name(), request.namespace(), request.operation(), request.dryRun(),
-                patched, request.oldObject());
+        AdmissionRequest again = request.withObject(patched);
         JsonNode second = AdmissionReviews.mapper().readTree(new MutatingAdmission(() -> engine).mutate(again).body());
         assertThat(second.path("response").has("patch")).as("second mutation").isFalse();
     }
 
-    private static void assertGolden(String resource, JsonNode actual) throws Exception {
-        Path source = Path.of("src/test/resources", resource);
-        if (UPDATE) {
-            Files.writeString(source, AdmissionReviews.toPrettyString(actual) + "\n");
-            return;
-        }
-        assertThat(Files.exists(source)).as("golden file " + source + " (run with -Dgolden.update=true)").isTrue();
-        assertThat(actual).as(resource).isEqualTo(AdmissionReviews.mapper().readTree(Files.readAllBytes(source)));
-    }
 }

@@ -62,8 +62,7 @@ class DifferentialTest {
         if (mutated.has("patch")) {
             object = JsonPatch.apply(AdmissionReviews.mapper().readTree(Base64.getDecoder().decode(mutated.path("patch").asText())), object);
         }
-        AdmissionRequest patched = new AdmissionRequest(request.uid(), request.group(), request.version(), request.kind(),
-                request.subResource(), request.name(), request.namespace(), request.operation(), request.dryRun(), object, null);
+        AdmissionRequest patched = request.withObject(object);
         Verdict w = new ValidatingAdmission(() -> engine).validate(patched, Mode.ENFORCE, true).decision().verdict();
 
         // audit of the manifest.
