@@ -45,15 +45,6 @@ public final class WorkloadKinds {
         return Optional.ofNullable(byGroupKind.get(key(group == null ? "" : group, kind)));
     }
 
-    /** Looks a kind up by a manifest's {@code apiVersion} ({@code apps/v1}, {@code v1}) and {@code kind}. */
-    public Optional<WorkloadKind> findByApiVersion(String apiVersion, String kind) {
-        if (apiVersion == null || kind == null) {
-            return Optional.empty();
-        }
-        int slash = apiVersion.indexOf('/');
-        return find(slash < 0 ? "" : apiVersion.substring(0, slash), kind);
-    }
-
     private static String key(String group, String kind) {
         return group + "/" + kind;
     }

@@ -131,6 +131,7 @@ class NativeAdmissionE2E {
         Files.writeString(KubeApiServer.WORK.resolve("native-differential.txt"), String.join("\n", compared) + "\n");
     }
 
+    /** A measurement; what it checks is that every compliant create is admitted under the policies (create throws). */
     @Test
     void latencyNativeAgainstNone() throws Exception {
         int n = 200;
@@ -143,7 +144,6 @@ class NativeAdmissionE2E {
                 n, with, without, with - without);
         Files.createDirectories(KubeApiServer.WORK);
         Files.writeString(KubeApiServer.WORK.resolve("native-latency.txt"), line);
-        assertThat(with).isPositive();
     }
 
     private static double meanCreateMillis(int n, String prefix) {
