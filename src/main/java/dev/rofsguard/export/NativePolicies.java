@@ -51,16 +51,18 @@ public final class NativePolicies {
     public static List<ObjectNode> compile(EngineConfig config) {
         PolicyConfig policy = config.policy();
         List<ObjectNode> out = new ArrayList<>();
-        out.add(policy(POLICY, policy, List.of(ContainerKind.CONTAINER, ContainerKind.INIT_CONTAINER)));
-        out.add(policy(EPHEMERAL_POLICY, policy, List.of(ContainerKind.EPHEMERAL_CONTAINER)));
+        out.add(policy(POLICY, config, List.of(ContainerKind.CONTAINER, ContainerKind.INIT_CONTAINER)));
+        out.add(policy(EPHEMERAL_POLICY, config, List.of(ContainerKind.EPHEMERAL_CONTAINER)));
         for (Mode mode : Mode.values()) {
             out.add(binding(POLICY, mode, mode, policy));
             out.add(binding(EPHEMERAL_POLICY, mode, mode.atMost(policy.ephemeralContainersMode()), policy));
         }
+        out.addAll(NativeMutation.compile(config));
         return out;
     }
 
-    private static ObjectNode policy(String name, PolicyConfig policy, List<ContainerKind> lists) {
+    private static ObjectNode policy(String name, EngineConfig config, List<ContainerKind> lists) {
+        PolicyConfig policy = config.policy();
         ObjectNode p = N.objectNode().put("apiVersion", "admissionregistration.k8s.io/v1").put("kind", "ValidatingAdmissionPolicy");
         p.putObject("metadata").put("name", name);
         ObjectNode spec = p.putObject("spec");
@@ -95,6 +97,22 @@ public final class NativePolicies {
                         + "(has(variables.spec.nodeSelector) && 'kubernetes.io/os' in variables.spec.nodeSelector "
                         + "&& variables.spec.nodeSelector['kubernetes.io/os'] == 'windows')");
         variables.addObject().put("name", "annotationExempt").put("expression", annotationExempt(policy));
+        if (fixes(config) && lists.contains(ContainerKind.CONTAINER)) {
+            // A workload's containers the mutation will make read-only when its pods are created.
+            NativeCatalog catalog = new NativeCatalog(config.catalog(), config.mutation());
+            variables.addObject().put("name", "pool").put("expression", NativeMutation.pool("variables.spec"));
+            variables.addObject().put("name", "poolNames").put("expression", "variables.pool.map(c, c.name)");
+            variables.addObject().put("name", "csNames").put("expression",
+                    "has(variables.spec.containers) ? variables.spec.containers.map(c, c.name) : []");
+            variables.addObject().put("name", "facts").put("expression", "variables.pool.map(c, " + catalog.facts("c",
+                    "(has(variables.spec.volumes) ? variables.spec.volumes : [])") + ")");
+            for (NativeCatalog.Variable v : catalog.planVariables("mutationFixes", false, "[]", "[]", "'containers'", "0")) {
+                variables.addObject().put("name", v.name()).put("expression", v.expression());
+            }
+            variables.addObject().put("name", "fixable").put("expression", "object.kind == 'Pod' ? [] : variables.pool.filter(c, "
+                    + NativeMutation.eligible(policy, "variables.csNames") + " && variables.mutationFixes[variables.poolNames.indexOf(c.name)])"
+                    + ".map(c, c.name)");
+        }
         StringBuilder bad = new StringBuilder();
         for (ContainerKind list : lists) {
             if (bad.length() > 0) {
@@ -103,6 +121,7 @@ public final class NativePolicies {
             String field = list.field();
             bad.append("(has(variables.spec.").append(field).append(") ? variables.spec.").append(field).append(" : [])")
                     .append(".filter(c, !(").append(compliant("c")).append(") && !(").append(exempt(policy, "c")).append(")")
+                    .append(fixes(config) && lists.contains(ContainerKind.CONTAINER) ? " && !(c.name in variables.fixable)" : "")
                     .append(" && (object.kind != 'Pod' || request.operation != 'UPDATE' || variables.oldSpec == null || !(has(variables.oldSpec.")
                     .append(field).append(") && variables.oldSpec.").append(field).append(".exists(o, o.name == c.name && !(")
                     .append(compliant("o")).append(")))))")
@@ -153,12 +172,20 @@ public final class NativePolicies {
         return b;
     }
 
-    private static String compliant(String c) {
+    /**
+     * Whether a workload's container that the mutation will make read-only passes, as with the webhook: its pods are
+     * patched when they are created. A Pod is judged as stored, after the MutatingAdmissionPolicy ran.
+     */
+    private static boolean fixes(EngineConfig config) {
+        return config.mutation().enabled() && config.mutation().setReadOnlyRootFilesystem();
+    }
+
+    static String compliant(String c) {
         return "has(" + c + ".securityContext) && has(" + c + ".securityContext.readOnlyRootFilesystem) && "
                 + c + ".securityContext.readOnlyRootFilesystem == true";
     }
 
-    private static String exempt(PolicyConfig policy, String c) {
+    static String exempt(PolicyConfig policy, String c) {
         List<String> terms = new ArrayList<>();
         List<String> names = policy.exemptContainers().stream().filter(n -> !n.contains("/")).sorted().toList();
         List<String> qualified = policy.exemptContainers().stream().filter(n -> n.contains("/")).sorted().toList();
@@ -174,7 +201,7 @@ public final class NativePolicies {
         return terms.isEmpty() ? "false" : String.join(" || ", terms);
     }
 
-    private static String annotationExempt(PolicyConfig policy) {
+    static String annotationExempt(PolicyConfig policy) {
         if (policy.annotationNamespaces().isEmpty()) {
             return "false";
         }

@@ -1,5 +1,7 @@
 package dev.rofsguard.image;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -158,6 +160,46 @@ public final class ImagePattern {
         String digestPart = digest == null ? "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
                 : "@" + re2(digest, false);
         return "^" + name + tagPart + digestPart + "$";
+    }
+
+    /**
+     * As {@link #rawRegex()}, with the catalog's reading of mirrors folded in ({@link #matchesBehindMirror} and the
+     * user's Docker Hub mirror prefixes): for the native mutation, which must match the images the catalog matches.
+     */
+    public String catalogRegex(List<String> mirrors) {
+        if (!registry.equals(ANY_REGISTRY) && !registry.equals(ImageReference.DOCKER_HUB)) {
+            return rawRegex();
+        }
+        String raw = rawRegex();
+        String tail = raw.substring(raw.indexOf(tagAndDigestStart()));
+        List<String> names = new ArrayList<>();
+        String repo = re2(repositoryGlob, true);
+        boolean library = repositoryGlob.startsWith("library/");
+        String bare = library ? re2(repositoryGlob.substring("library/".length()), true) : null;
+        if (registry.equals(ANY_REGISTRY)) {
+            // Behind a path-prefixed mirror or pull-through cache: any leading path components, then the repository.
+            String prefixed = "(?:[^/]+/)*" + repo;
+            String hubRepo = library ? "(?:(?:[^/]+/)*library/)?" + bare : prefixed;
+            names.add("(?:(?:docker\\.io|index\\.docker\\.io)/)?" + hubRepo);
+            names.add("(?:[^/]*[.:][^/]*|localhost)/" + prefixed);
+        } else {
+            names.add("(?:(?:docker\\.io|index\\.docker\\.io)/)?" + (library ? "(?:library/)?" + bare : repo));
+        }
+        for (String mirror : mirrors) {
+            names.add(re2(mirror, false) + "/" + (library ? "(?:library/)?" + bare : repo));
+        }
+        return "^(?:" + String.join("|", names) + ")" + tail;
+    }
+
+    /** Where {@link #rawRegex()} leaves the name for the tag and digest parts. */
+    private String tagAndDigestStart() {
+        String raw = rawRegex();
+        String anyTag = "(?::[\\w][\\w.-]{0,127})?";
+        if (tagGlob == null) {
+            return anyTag;
+        }
+        String t = ":" + re2(tagGlob, false);
+        return raw.contains("(?:" + t + ")?") ? "(?:" + t + ")?" : t;
     }
 
     /** A glob (or literal text) as RE2, with RE2's own escapes (no {@code \Q…\E} quirks across engines). */

@@ -17,7 +17,7 @@ import java.util.Set;
  * hostPath and other volumes that are not read-only); configMap, secret, projected, downwardAPI and image volumes,
  * {@code readOnly: true} mounts and subPath mounts do not. A data path needs a mount at or above it.
  */
-final class Mounts {
+public final class Mounts {
 
     /** Volume sources that are never writable, whatever the mount says. */
     private static final Set<String> READ_ONLY_SOURCES = Set.of("configMap", "secret", "projected", "downwardAPI", "image");
@@ -117,6 +117,11 @@ final class Mounts {
 
     private static boolean related(String a, String b) {
         return a.equals(b) || b.startsWith(a.equals("/") ? "/" : a + "/") || a.startsWith(b + "/");
+    }
+
+    /** A path as the planner compares it, for an image with these symbolic links (the native compiler's constants). */
+    public static String canonical(String path, Map<String, String> symlinks) {
+        return new Mounts(symlinks).canonical(path);
     }
 
     /** Normalised ({@code //}, {@code .}, {@code ..}, trailing {@code /}) with the image's symlinks resolved. */

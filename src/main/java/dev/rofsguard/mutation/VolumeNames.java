@@ -68,7 +68,7 @@ public final class VolumeNames {
         return head + "-" + suffix;
     }
 
-    static String slug(String s) {
+    public static String slug(String s) {
         String lower = NOT_ALNUM.matcher(s.toLowerCase(Locale.ROOT)).replaceAll("-");
         String trimmed = trimDashes(lower);
         return trimmed.isEmpty() ? "x" : trimmed;
