@@ -44,17 +44,24 @@ final class NativeCatalog {
     }
 
     /**
-     * What the planner needs of container {@code c}'s mounts, computed once per container (CEL here has no
-     * let-binding): per mount, its path canonical under each symlink set ({@code p0}, {@code p1}, …), whether it is
-     * writable ({@code w}) and whether it is written normally ({@code n}), as strings ('' is false).
+     * What the planner needs of the mounts of each container of {@code variables.pool}, computed once (CEL here has
+     * no let-binding): {@code variables.facts[i]} lists, per mount, its path canonical under each symlink set
+     * ({@code p0}, {@code p1}, …), whether it is writable ({@code w}) and whether its path is normal ({@code n}), as
+     * strings ('' is false).
      */
-    String facts(String c, String vols) {
-        StringBuilder s = new StringBuilder("(has(" + c + ".volumeMounts) ? " + c + ".volumeMounts : []).map(m, {'w': dyn("
-                + writable("m", vols) + " ? 'y' : ''), 'n': dyn(" + normal("m.mountPath") + " ? 'y' : '')");
+    List<Variable> factVariables(String vols) {
+        // First the path as written, tidied the way kubelet reads it (a trailing slash, "//", "/./"); ".." stays
+        // unresolved and makes the container not native.
+        String tidy = "m.mountPath.replace('/./', '/').replace('/./', '/').replace('//', '/').replace('//', '/')";
+        tidy = "(" + tidy + ".endsWith('/.') ? " + tidy + ".substring(0, size(" + tidy + ") - 2) : " + tidy + ")";
+        tidy = "(" + tidy + " != '/' && " + tidy + ".endsWith('/') ? " + tidy + ".substring(0, size(" + tidy + ") - 1) : " + tidy + ")";
+        String first = "variables.pool.map(c, (has(c.volumeMounts) ? c.volumeMounts : []).map(m, {'r': " + tidy + ", 'w': "
+                + writable("m", vols) + " ? 'y' : ''}))";
+        StringBuilder second = new StringBuilder("variables.mountPaths.map(ms, ms.map(m, {'w': m.w, 'n': " + normal("m.r") + " ? 'y' : ''");
         for (int k = 0; k < linkSets.size(); k++) {
-            s.append(", 'p").append(k).append("': dyn(").append(canon("m.mountPath", linkSets.get(k))).append(")");
+            second.append(", 'p").append(k).append("': ").append(canon("m.r", linkSets.get(k)));
         }
-        return s.append("})").toString();
+        return List.of(new Variable("mountPaths", first), new Variable("facts", second.append("}))").toString()));
     }
 
     /** A CEL variable of an admission policy. */

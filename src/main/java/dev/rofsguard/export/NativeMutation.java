@@ -105,7 +105,9 @@ final class NativeMutation {
                 "has(object.spec.containers) ? object.spec.containers.map(c, c.name) : []");
         variables.addObject().put("name", "pool").put("expression", pool("object.spec"));
         variables.addObject().put("name", "poolNames").put("expression", "variables.pool.map(c, c.name)");
-        variables.addObject().put("name", "facts").put("expression", "variables.pool.map(c, " + catalog.facts("c", "variables.vols") + ")");
+        for (NativeCatalog.Variable v : catalog.factVariables("variables.vols")) {
+            variables.addObject().put("name", v.name()).put("expression", v.expression());
+        }
         String field = "(c.name in variables.csNames ? 'containers' : 'initContainers')";
         String index = "(variables.poolNames.indexOf(c.name) - (c.name in variables.csNames ? 0 : size(variables.csNames)))";
         for (NativeCatalog.Variable v : catalog.planVariables("plan", true, "variables.volumeNames", "variables.containerNames", field, index)) {
@@ -141,7 +143,10 @@ final class NativeMutation {
         // Seeds run before the user's init containers, in container order (as in Java): the k-th inserted at k.
         String seedOps = "(size(variables.seeded) == 0 ? [] : has(object.spec.initContainers) ? " + seeds
                 + ".map(s, JSONPatch{op: 'add', path: '/spec/initContainers/' + string(" + seeds + ".indexOf(s)), value: s}) : "
-                + "[JSONPatch{op: 'add', path: '/spec/initContainers', value: " + seeds + "}])";
+                + "[JSONPatch{op: 'add', path: '/spec/initContainers', value: " + seeds + "}])"
+                // The app's resources: rebuilt field by field, since the API server cannot turn its typed struct into JSON.
+                + " + variables.seeded.filter(p, has(p.c.resources)).map(p, JSONPatch{op: 'add', path: '/spec/initContainers/' + "
+                + "string(variables.seeded.indexOf(p)) + '/resources', value: " + resources("p.c.resources") + "})";
         String record = "'{' + variables.changed.map(p, '\"' + p.c.name + '\":{\"entry\":\"' + p.entry + '\",\"emptyDir\":[' + "
                 + "p.mounts.map(m, '\"' + m.path.replace('\\\\', '\\\\\\\\').replace('\"', '\\\\\"') + '\"').join(',') + "
                 + "'],\"readOnlyRootFilesystem\":' + (p.flag ? 'true' : 'false') + '}').join(',') + '}'";
@@ -167,12 +172,18 @@ final class NativeMutation {
                 + "?'imagePullPolicy': has(" + p + ".c.imagePullPolicy) ? optional.of(dyn(" + p + ".c.imagePullPolicy)) : optional.none(), "
                 + "'command': dyn(['sh', '-c', " + script + "]), "
                 + "'volumeMounts': dyn(" + seeds + ".map(m, {'name': dyn(m.name), 'mountPath': dyn('/rofs-seed/' + string(" + seeds + ".indexOf(m)))})), "
-                + "?'resources': has(" + p + ".c.resources) ? optional.of(dyn(" + p + ".c.resources)) : optional.none(), "
                 + "'securityContext': dyn({"
                 + "?'runAsUser': has(" + p + ".c.securityContext) && has(" + sc + ".runAsUser) ? optional.of(dyn(" + sc + ".runAsUser)) : optional.none(), "
                 + "?'runAsGroup': has(" + p + ".c.securityContext) && has(" + sc + ".runAsGroup) ? optional.of(dyn(" + sc + ".runAsGroup)) : optional.none(), "
                 + "?'runAsNonRoot': has(" + p + ".c.securityContext) && has(" + sc + ".runAsNonRoot) ? optional.of(dyn(" + sc + ".runAsNonRoot)) : optional.none(), "
                 + "'readOnlyRootFilesystem': dyn(true), 'allowPrivilegeEscalation': dyn(false), 'capabilities': dyn({'drop': ['ALL']})})}";
+    }
+
+    private static String resources(String r) {
+        return "{?'limits': has(" + r + ".limits) ? optional.of(dyn(" + r + ".limits.transformMap(k, v, string(v)))) : optional.none(), "
+                + "?'requests': has(" + r + ".requests) ? optional.of(dyn(" + r + ".requests.transformMap(k, v, string(v)))) : optional.none(), "
+                + "?'claims': has(" + r + ".claims) ? optional.of(dyn(" + r + ".claims.map(x, {'name': dyn(x.name), "
+                + "?'request': has(x.request) ? optional.of(dyn(x.request)) : optional.none()}))) : optional.none()}";
     }
 
     /** pods/ephemeralcontainers UPDATE: the new ephemeral containers get the flag, and the debug scratch mount. */

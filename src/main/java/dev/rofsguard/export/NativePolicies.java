@@ -104,8 +104,9 @@ public final class NativePolicies {
             variables.addObject().put("name", "poolNames").put("expression", "variables.pool.map(c, c.name)");
             variables.addObject().put("name", "csNames").put("expression",
                     "has(variables.spec.containers) ? variables.spec.containers.map(c, c.name) : []");
-            variables.addObject().put("name", "facts").put("expression", "variables.pool.map(c, " + catalog.facts("c",
-                    "(has(variables.spec.volumes) ? variables.spec.volumes : [])") + ")");
+            for (NativeCatalog.Variable v : catalog.factVariables("(has(variables.spec.volumes) ? variables.spec.volumes : [])")) {
+                variables.addObject().put("name", v.name()).put("expression", v.expression());
+            }
             for (NativeCatalog.Variable v : catalog.planVariables("mutationFixes", false, "[]", "[]", "'containers'", "0")) {
                 variables.addObject().put("name", v.name()).put("expression", v.expression());
             }

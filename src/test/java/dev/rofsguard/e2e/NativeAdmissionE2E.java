@@ -3,18 +3,18 @@ package dev.rofsguard.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.Fixtures;
 import dev.rofsguard.admission.AdmissionRequest;
 import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.config.PolicyLoader;
+import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.engine.Judge;
 import dev.rofsguard.engine.Origin;
 import dev.rofsguard.export.NativePolicies;
-import dev.rofsguard.policy.Decision;
-import dev.rofsguard.policy.Mode;
 import dev.rofsguard.policy.Operation;
 import dev.rofsguard.policy.Outcome;
-import dev.rofsguard.policy.Verdict;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +22,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,52 +35,73 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The exported ValidatingAdmissionPolicies on the real API server: every CREATE fixture is created (server-side
- * dry-run) in a namespace the enforce binding routes, and the API server's answer must be the Java judge's answer
- * for /validate/enforce/no-mutation (the native engine does not mutate yet). Then the added create latency,
- * native against none, on the same server in one run.
+ * The native engine against the webhook, both through the real API server. Every AdmissionReview fixture (the
+ * catalog golden cases among them) is created (server-side dry-run) in a namespace labelled enforce twice: once with
+ * the exported ValidatingAdmissionPolicies and MutatingAdmissionPolicies installed, once with the packaged webhook
+ * registered as deploy/ ships it, from the same policy. Compared: admitted or not, the status code, the containers
+ * the denial names, and the stored object apart from the names of the volumes rofs-guard adds (CEL has no hash).
+ * Then the added pod-create latency: native, webhook and none, on the same API server, in one run.
  */
 @ExtendWith(KubeApiServer.class)
 class NativeAdmissionE2E {
 
-    private static final String NS = "native";
-    private static final Judge JUDGE = Fixtures.engine("-");
+    private static final String NS = "native-diff";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static KubernetesClient k;
+    private static Judge judge;
     /** As compiled (no resourceVersion), to create again. */
     private static final List<GenericKubernetesResource> installed = new ArrayList<>();
 
     @BeforeAll
-    static void install() throws Exception {
+    static void setUp() throws Exception {
         k = KubeApiServer.client();
-        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).createOr(r -> r.update());
-        for (ObjectNode o : NativePolicies.compile(JUDGE.config())) {
-            GenericKubernetesResource r = k.getKubernetesSerialization().unmarshal(o.toString(), GenericKubernetesResource.class);
-            k.resource(r).createOr(x -> x.update());
-            installed.add(r);
-        }
-        // Bindings take effect asynchronously: wait until a pod without the flag is denied.
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!denied(pod("probe", false))) {
-            assertThat(System.currentTimeMillis()).as("the native policy never took effect").isLessThan(deadline);
-            Thread.sleep(500);
+        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+                .addToLabels(NativePoliciesLabels.MODE, "enforce").endMetadata().build()).createOr(r -> r.update());
+        Path policy = KubeApiServer.WORK.resolve("native-policy.yaml");
+        Files.createDirectories(KubeApiServer.WORK);
+        Files.writeString(policy, WebhookProcess.shippedPolicy());
+        EngineConfig config = PolicyLoader.load(policy, null);
+        judge = new Judge(config);
+        for (ObjectNode o : NativePolicies.compile(config)) {
+            installed.add(k.getKubernetesSerialization().unmarshal(o.toString(), GenericKubernetesResource.class));
         }
     }
 
     @AfterAll
-    static void uninstall() {
+    static void tearDown() {
         if (k != null) {
-            installed.forEach(r -> k.resource(r).delete());
+            uninstallNative();
         }
     }
 
-    static GenericKubernetesResource pod(String name, boolean readOnly) {
+    private static void installNative() throws Exception {
+        installed.forEach(r -> k.resource(r).createOr(x -> x.update()));
+        // Policies and bindings take effect asynchronously: wait until a known image is patched and a bare one denied.
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!(denied(pod("probe", "ghcr.io/acme/api:1")) && patched(pod("probe-nginx", "nginx:1.27")))) {
+            assertThat(System.currentTimeMillis()).as("the native policies never took effect").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    private static void uninstallNative() {
+        installed.forEach(r -> k.resource(r).delete());
+    }
+
+    private static void awaitNoAdmission() throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (denied(pod("probe", "ghcr.io/acme/api:1"))) {
+            assertThat(System.currentTimeMillis()).as("admission still active").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    static GenericKubernetesResource pod(String name, String image) {
         String json = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + NS + "\"},"
-                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"ghcr.io/acme/api:1\",\"securityContext\":"
-                + "{\"readOnlyRootFilesystem\":" + readOnly + "}}]}}";
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"" + image + "\"}]}}";
         return k.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
     }
 
-    /** Server-side dry-run create: true when a validation denied it (403 Forbidden, as the policy says). */
     static boolean denied(GenericKubernetesResource r) {
         try {
             k.resource(r).dryRun().create();
@@ -88,9 +114,22 @@ class NativeAdmissionE2E {
         }
     }
 
-    @Test
-    void theApiServerDeniesWhatTheJudgeDenies() throws Exception {
-        List<String> compared = new ArrayList<>();
+    static boolean patched(GenericKubernetesResource r) {
+        try {
+            GenericKubernetesResource stored = k.resource(r).dryRun().create();
+            return stored.getMetadata().getAnnotations() != null && stored.getMetadata().getAnnotations().containsKey("rofs-guard.dev/mutated");
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /** One fixture's answer from the API server: the stored object, or the status code and message. */
+    record Answer(int code, String message, JsonNode stored) {
+    }
+
+    /** The CREATE fixtures both engines judge (specs the API server itself refuses are left to it: the judge's errors). */
+    private static Map<String, ObjectNode> fixtures() throws Exception {
+        Map<String, ObjectNode> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(Fixtures.path("admission"))) {
             for (String fixture : files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList()) {
                 AdmissionRequest request = AdmissionReviews.parse(Fixtures.review(fixture));
@@ -107,56 +146,190 @@ class NativeAdmissionE2E {
                 }
                 AdmissionRequest here = new AdmissionRequest(request.uid(), request.group(), request.version(), request.kind(),
                         null, meta.path("name").asText(), NS, Operation.CREATE, true, object, null);
-                Verdict verdict = JUDGE.judge(here.subject(), Origin.admission(false)).verdict();
-                if (verdict.outcome() == Outcome.ERROR || !JUDGE.judges(here.subject())) {
-                    continue; // left to the API server's own validation, or not a kind the policy matches
+                if (!judge.judges(here.subject()) || judge.judge(here.subject(), Origin.admission(true)).verdict().outcome() == Outcome.ERROR) {
+                    continue;
                 }
-                boolean webhookDenies = !Decision.decide(verdict, Mode.ENFORCE, JUDGE.config().policy()).allowed();
-                GenericKubernetesResource r = k.getKubernetesSerialization().unmarshal(object.toString(), GenericKubernetesResource.class);
-                boolean nativeDenies;
-                try {
-                    nativeDenies = denied(r);
-                } catch (KubernetesClientException e) {
-                    if (e.getCode() == 422 || e.getCode() == 400) {
-                        continue; // the API server's own validation refused the fixture's shape
-                    }
-                    throw e;
-                }
-                assertThat(nativeDenies).as(fixture + ": " + verdict.reason()).isEqualTo(webhookDenies);
-                compared.add(fixture);
+                out.put(fixture, object);
             }
         }
-        assertThat(compared).as("fixtures compared on the API server").hasSizeGreaterThan(15);
-        Files.createDirectories(KubeApiServer.WORK);
-        Files.writeString(KubeApiServer.WORK.resolve("native-differential.txt"), String.join("\n", compared) + "\n");
+        return out;
     }
 
-    /** A measurement; what it checks is that every compliant create is admitted under the policies (create throws). */
+    private static Map<String, Answer> createAll(Map<String, ObjectNode> fixtures) {
+        Map<String, Answer> answers = new LinkedHashMap<>();
+        fixtures.forEach((name, object) -> {
+            GenericKubernetesResource r = k.getKubernetesSerialization().unmarshal(object.toString(), GenericKubernetesResource.class);
+            try {
+                GenericKubernetesResource stored = k.resource(r).dryRun().create();
+                answers.put(name, new Answer(201, "", JSON.valueToTree(stored)));
+            } catch (KubernetesClientException e) {
+                answers.put(name, new Answer(e.getCode(), String.valueOf(e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()), null));
+            }
+        });
+        return answers;
+    }
+
     @Test
-    void latencyNativeAgainstNone() throws Exception {
+    void nativeAndWebhookAnswerTheSameThroughTheApiServer() throws Exception {
+        Map<String, ObjectNode> fixtures = fixtures();
+        installNative();
+        Map<String, Answer> nativeAnswers = createAll(fixtures);
+        uninstallNative();
+        awaitNoAdmission();
+        Map<String, Answer> webhookAnswers;
+        try (ShippedWebhooks webhook = ShippedWebhooks.start(k)) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
+                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            webhookAnswers = createAll(fixtures);
+        }
+        List<String> lines = new ArrayList<>();
+        int admitted = 0;
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        for (String fixture : fixtures.keySet()) {
+            Answer n = nativeAnswers.get(fixture);
+            Answer w = webhookAnswers.get(fixture);
+            soft.assertThat(n.code()).as(fixture + ": status code, native '" + n.message() + "' / webhook '" + w.message() + "'").isEqualTo(w.code());
+            if (n.code() != w.code()) {
+                continue;
+            }
+            if (n.stored() == null) {
+                soft.assertThat(named(fixtures.get(fixture), n.message())).as(fixture + ": containers the denial names, native '" + n.message()
+                        + "' / webhook '" + w.message() + "'").isEqualTo(named(fixtures.get(fixture), w.message()));
+            } else {
+                admitted++;
+                soft.assertThat(normalised(n.stored()).toPrettyString()).as(fixture + ": stored object (volume names aside)")
+                        .isEqualTo(normalised(w.stored()).toPrettyString());
+            }
+            lines.add(fixture + " " + n.code());
+        }
+        soft.assertAll();
+        assertThat(fixtures).as("fixtures compared").hasSizeGreaterThan(60);
+        assertThat(admitted).as("fixtures admitted (stored objects compared)").isGreaterThan(20);
+        Files.writeString(KubeApiServer.WORK.resolve("native-differential.txt"), String.join("\n", lines) + "\n");
+    }
+
+    /** The pod's containers a denial names (quoted, as both engines write them). */
+    private static TreeSet<String> named(ObjectNode object, String message) {
+        TreeSet<String> names = new TreeSet<>();
+        // Only the policy's own message: the API server's prefix quotes the object's name ('pods "api" is forbidden').
+        java.util.regex.Matcher own = java.util.regex.Pattern.compile("rofs-guard(: | \\()").matcher(message);
+        message = own.find() ? message.substring(own.start()) : message;
+        JsonNode spec = podSpec(object.deepCopy());
+        for (String list : List.of("initContainers", "containers", "ephemeralContainers")) {
+            for (JsonNode c : spec == null ? List.<JsonNode>of() : spec.path(list)) {
+                if (message.contains("\"" + c.path("name").asText() + "\"")) {
+                    names.add(c.path("name").asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The stored object without what differs per request (uid, timestamps, managed fields) and with the volumes
+     * rofs-guard added named by where they are mounted, not by name (the webhook hashes long or taken names).
+     */
+    static JsonNode normalised(JsonNode stored) {
+        ObjectNode o = stored.deepCopy();
+        ObjectNode meta = (ObjectNode) o.get("metadata");
+        meta.remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"));
+        JsonNode spec = podSpec(o);
+        if (spec == null) {
+            return o;
+        }
+        Map<String, String> renamed = new HashMap<>();
+        for (String list : List.of("initContainers", "containers")) {
+            for (JsonNode c : spec.path(list)) {
+                for (JsonNode m : c.path("volumeMounts")) {
+                    String name = m.path("name").asText();
+                    if (name.startsWith("rofs-") && !c.path("name").asText().startsWith("rofs-seed-")) {
+                        renamed.putIfAbsent(name, "rofs-volume:" + c.path("name").asText() + ":" + m.path("mountPath").asText());
+                    }
+                }
+            }
+        }
+        for (String list : List.of("initContainers", "containers", "ephemeralContainers")) {
+            for (JsonNode c : spec.path(list)) {
+                for (JsonNode m : c.path("volumeMounts")) {
+                    ((ObjectNode) m).put("name", renamed.getOrDefault(m.path("name").asText(), m.path("name").asText()));
+                }
+            }
+        }
+        JsonNode volumes = spec.path("volumes");
+        if (volumes.isArray()) {
+            for (JsonNode v : volumes) {
+                ((ObjectNode) v).put("name", renamed.getOrDefault(v.path("name").asText(), v.path("name").asText()));
+            }
+        }
+        return o;
+    }
+
+    private static JsonNode podSpec(ObjectNode o) {
+        if ("Pod".equals(o.path("kind").asText())) {
+            return o.get("spec");
+        }
+        for (Iterator<JsonNode> it = o.findParents("containers").iterator(); it.hasNext(); ) {
+            JsonNode parent = it.next();
+            if (parent.path("containers").isArray()) {
+                return parent;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A measurement: pod create (compliant nginx, the catalog adds its volumes) with nothing, with the native
+     * policies and with the webhook, same API server, one run. What it checks: every create is admitted.
+     */
+    @Test
+    void latencyNoneNativeWebhook() throws Exception {
         int n = 200;
-        double with = meanCreateMillis(n, "with");
-        installed.stream().filter(r -> r.getKind().endsWith("Binding")).forEach(r -> k.resource(r).delete());
-        Thread.sleep(2000);
-        double without = meanCreateMillis(n, "without");
-        installed.stream().filter(r -> r.getKind().endsWith("Binding")).forEach(r -> k.resource(r).create());
-        String line = String.format("pod create (compliant, not dry-run), %d each, same API server, one run: native %.2f ms, none %.2f ms, added %.2f ms%n",
-                n, with, without, with - without);
-        Files.createDirectories(KubeApiServer.WORK);
+        uninstallNative();
+        awaitNoAdmission();
+        double none = meanCreateMillis(n, "none");
+        installNative();
+        double nat = meanCreateMillis(n, "native");
+        uninstallNative();
+        awaitNoAdmission();
+        double hook;
+        try (ShippedWebhooks webhook = ShippedWebhooks.start(k)) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
+                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            hook = meanCreateMillis(n, "webhook");
+        }
+        String line = String.format("pod create (nginx, flag set, not dry-run), %d each, same API server, one run: none %.2f ms, "
+                + "native %.2f ms (+%.2f), webhook %.2f ms (+%.2f)%n", n, none, nat, nat - none, hook, hook - none);
         Files.writeString(KubeApiServer.WORK.resolve("native-latency.txt"), line);
     }
 
     private static double meanCreateMillis(int n, String prefix) {
         for (int i = 0; i < 20; i++) { // warm the connection and the server's caches
-            k.resource(pod(prefix + "-warm-" + i, true)).create();
+            k.resource(compliant(prefix + "-warm-" + i)).create();
         }
         long total = 0;
         for (int i = 0; i < n; i++) {
-            GenericKubernetesResource p = pod(prefix + "-" + i, true);
+            GenericKubernetesResource p = compliant(prefix + "-" + i);
             long t = System.nanoTime();
             k.resource(p).create();
             total += System.nanoTime() - t;
         }
         return total / 1e6 / n;
+    }
+
+    private static GenericKubernetesResource compliant(String name) {
+        String json = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + NS + "\"},"
+                + "\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx:1.27\",\"securityContext\":{\"readOnlyRootFilesystem\":true}}]}}";
+        return k.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
+    }
+
+    /** Labels the policies route by. */
+    private static final class NativePoliciesLabels {
+        static final String MODE = "rofs-guard.dev/mode";
     }
 }
