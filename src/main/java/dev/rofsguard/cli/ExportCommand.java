@@ -20,15 +20,21 @@ import picocli.CommandLine.Spec;
 /** Compiles the policy to objects the API server runs itself. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Print the policy as ValidatingAdmissionPolicies and their bindings (one per mode, routed by the "
-                + "namespace label rofs-guard.dev/mode), with what the native engine does not cover as comments.%n"
+                + "namespace label rofs-guard.dev/mode) and the catalog's mutation as MutatingAdmissionPolicies and their "
+                + "bindings, with where the native engine differs from the webhook as comments.%n"
+                + "Validation needs Kubernetes 1.30+, mutation 1.36+ (admissionregistration.k8s.io/v1).%n"
                 + "Exit codes: 0 printed, 2 bad input or configuration.")
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--native", required = true, description = "ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, Kubernetes 1.30+)")
+    @Option(names = "--native", required = true, description = "Validating- and MutatingAdmissionPolicy (admissionregistration.k8s.io/v1)")
     boolean nativePolicies;
+
+    @Option(names = "--hybrid", description = "the native policies leave to the webhook what they cannot do exactly; prints the "
+            + "matchCondition the webhooks then need as a comment")
+    boolean hybrid;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "policy file over the built-in defaults")
     Path config;
@@ -45,9 +51,15 @@ final class ExportCommand implements Callable<Integer> {
         }
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
-        out.println("# rofs-guard policy compiled to ValidatingAdmissionPolicy. Not covered natively (use the webhook for these):");
+        out.println("# rofs-guard policy compiled to ValidatingAdmissionPolicy and MutatingAdmissionPolicy. Where it differs from the webhook:");
         NativePolicies.LIMITS.forEach(l -> out.println("#  - " + l));
-        for (ObjectNode o : NativePolicies.compile(engine)) {
+        if (hybrid) {
+            out.println("# Hybrid: add this matchCondition (name: sent-to-the-webhook) to every rofs-guard validating webhook:");
+            out.println("#   " + NativePolicies.webhookCondition(engine, false));
+            out.println("# and this one to every rofs-guard mutating webhook:");
+            out.println("#   " + NativePolicies.webhookCondition(engine, true));
+        }
+        for (ObjectNode o : NativePolicies.compile(engine, hybrid)) {
             out.println("---");
             out.print(yaml.writeValueAsString(o));
         }

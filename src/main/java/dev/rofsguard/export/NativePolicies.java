@@ -29,15 +29,25 @@ import java.util.stream.Collectors;
  */
 public final class NativePolicies {
 
-    /** What this compilation does not do, said by the command and in the README; the webhook covers them. */
+    /** Measured on kube-apiserver 1.37: 400 catalog containers fit the CEL cost budget, 1,000 do not. */
+    static final int MAX_NATIVE_CONTAINERS = 256;
+
+    /**
+     * Where the native engine differs from the webhook, said by the command and in the README. The hybrid install
+     * sends the pods and workloads of the last three to the webhook ({@link #needsWebhook}); the first three remain.
+     */
     public static final List<String> LIMITS = List.of(
-            "no mutation: the catalog's emptyDir volumes and the flag are not added (MutatingAdmissionPolicy is not generated "
-                    + "yet); workloads are judged as written, as /validate/<mode>/no-mutation judges them",
-            "no data-path, seeded-path or obsolete-mount reasoning (it belongs to the mutation)",
-            "pod specs the API server would refuse are left to the API server's own validation (the webhook denies them as "
-                    + "errors first); a CEL evaluation error on an unexpected shape falls to failurePolicy: Fail",
-            "bad image references are not warned about",
-            "messages name the containers but not the field path of each");
+            "volume names: CEL has no hash function, so where the webhook hashes a long or taken name the native mutation "
+                    + "names the volume rofs-<c|i><index>-<n> (the stored pod is otherwise the same)",
+            "messages: one denial naming each container (\"containers \\\"web\\\"\"), without the webhook's per-container fix, "
+                    + "catalog hints and warnings for workloads the mutation will fix; bad image references are not warned about",
+            "pod specs the API server would refuse are left to its own validation (the webhook denies them first)",
+            "cost budget: pods with more than " + MAX_NATIVE_CONTAINERS + " containers and init containers exceed the API server's "
+                    + "CEL cost limit (hybrid: sent to the webhook)",
+            "paths CEL cannot normalise: a mount path with '..', an env or flag value that moves a catalog path written "
+                    + "unusually ('//', '/./', trailing '/', odd characters) or given twice (hybrid: sent to the webhook)",
+            "a pod created with a rofs-guard.dev/mutated annotation already set: the webhook merges its record into it "
+                    + "(hybrid: sent to the webhook)");
 
     private static final JsonNodeFactory N = JsonNodeFactory.instance;
     static final String POLICY = "rofs-guard.dev";
@@ -47,8 +57,40 @@ public final class NativePolicies {
     private NativePolicies() {
     }
 
-    /** The policies and their bindings, in apply order. */
+    /** The policies and their bindings, in apply order (native only: every request). */
     public static List<ObjectNode> compile(EngineConfig config) {
+        return compile(config, false);
+    }
+
+    /**
+     * The policies and their bindings, in apply order. {@code hybrid}: the policies leave alone what
+     * {@link #needsWebhook} sends to the webhook.
+     */
+    public static List<ObjectNode> compile(EngineConfig config, boolean hybrid) {
+        List<ObjectNode> out = compileAll(config);
+        if (hybrid) {
+            for (ObjectNode o : out) {
+                if (o.path("kind").asText().endsWith("Policy")) {
+                    boolean pod = o.path("kind").asText().startsWith("Mutating");
+                    String spec = pod ? "object.spec" : byKind(config.policy(), "object", Part.SPEC);
+                    ((ArrayNode) o.path("spec").path("matchConditions")).addObject().put("name", "not-sent-to-the-webhook")
+                            .put("expression", "!(" + needsWebhook(config, "object", spec, pod) + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * CEL for a webhook's matchConditions in a hybrid install: what the native policies leave to it.
+     *
+     * @param mutating for the mutating webhook (which alone cares about an earlier mutation record)
+     */
+    public static String webhookCondition(EngineConfig config, boolean mutating) {
+        return needsWebhook(config, "object", byKind(config.policy(), "object", Part.SPEC), mutating);
+    }
+
+    private static List<ObjectNode> compileAll(EngineConfig config) {
         PolicyConfig policy = config.policy();
         List<ObjectNode> out = new ArrayList<>();
         out.add(policy(POLICY, config, List.of(ContainerKind.CONTAINER, ContainerKind.INIT_CONTAINER)));
@@ -181,6 +223,51 @@ public final class NativePolicies {
         return config.mutation().enabled() && config.mutation().setReadOnlyRootFilesystem();
     }
 
+    /**
+     * CEL over a pod spec: true where the native policies would not answer exactly as the webhook (see
+     * {@link #LIMITS}). Conservative: it may send a pod to the webhook that the native engine would have handled. A
+     * hybrid install adds it to the webhooks' matchConditions, and its negation to the native policies'.
+     */
+    static String needsWebhook(EngineConfig config, String object, String spec, boolean mutating) {
+        java.util.Set<String> envs = new java.util.TreeSet<>();
+        java.util.Set<String> flags = new java.util.TreeSet<>();
+        List<dev.rofsguard.catalog.CatalogPath> paths = new ArrayList<>(config.catalog().allImages());
+        config.catalog().entries().forEach(e -> paths.addAll(e.paths()));
+        for (dev.rofsguard.catalog.CatalogPath p : paths) {
+            if (p.env() != null) {
+                envs.add(p.env());
+            }
+            if (p.arg() != null) {
+                flags.add(p.arg());
+            }
+        }
+        String pool = "(" + NativeMutation.pool(spec) + ")";
+        String plain = "'^/[A-Za-z0-9]+([._-]?[A-Za-z0-9]+)*(/[A-Za-z0-9]+([._-]?[A-Za-z0-9]+)*)*$'";
+        List<String> terms = new ArrayList<>();
+        terms.add("size(" + pool + ") > " + MAX_NATIVE_CONTAINERS);
+        terms.add(pool + ".exists(c, has(c.volumeMounts) && c.volumeMounts.exists(m, m.mountPath.contains('/..')))");
+        if (!envs.isEmpty()) {
+            String moving = "c.env.filter(e, e.name in " + list(List.copyOf(envs)) + ")";
+            terms.add(pool + ".exists(c, has(c.env) && (" + moving + ".exists(e, has(e.value) && e.value.startsWith('/') && !e.value.matches("
+                    + plain + ")) || size(" + moving + ") != size(" + moving + ".map(e, e.name).distinct())))");
+        }
+        if (!flags.isEmpty()) {
+            String words = "((has(c.command) ? c.command : []) + (has(c.args) ? c.args : []))";
+            for (String f : flags) {
+                String uses = words + ".filter(w, w == " + quote(f) + " || w.startsWith(" + quote(f + "=") + "))";
+                terms.add(pool + ".exists(c, size(" + uses + ") > 1 || " + words + ".exists(w, w.startsWith(" + quote(f + "=/") + ") && !w.substring("
+                        + (f.length() + 1) + ").matches(" + plain + ")) || (" + words + ".exists(w, w == " + quote(f) + ") && "
+                        + words + ".exists(w, w.startsWith('/') && !w.matches(" + plain + "))))");
+            }
+        }
+        if (mutating) {
+            // Validation sees the record the mutation wrote: only the mutation merges an earlier one.
+            terms.add("(" + object + ".kind == 'Pod' && has(" + object + ".metadata.annotations) && '" + dev.rofsguard.podspec.Annotations.MUTATED
+                    + "' in " + object + ".metadata.annotations)");
+        }
+        return String.join(" || ", terms);
+    }
+
     static String compliant(String c) {
         return "has(" + c + ".securityContext) && has(" + c + ".securityContext.readOnlyRootFilesystem) && "
                 + c + ".securityContext.readOnlyRootFilesystem == true";
@@ -250,7 +337,7 @@ public final class NativePolicies {
         return lower.endsWith("s") ? lower + "es" : lower + "s";
     }
 
-    private static String list(List<String> values) {
+    static String list(List<String> values) {
         return values.stream().map(NativePolicies::quote).collect(Collectors.joining(", ", "[", "]"));
     }
 

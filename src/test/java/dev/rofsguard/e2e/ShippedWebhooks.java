@@ -30,11 +30,19 @@ final class ShippedWebhooks implements AutoCloseable {
     }
 
     static ShippedWebhooks start(KubernetesClient k) throws Exception {
+        return start(k, null);
+    }
+
+    /** @param condition a matchCondition added to every webhook (a hybrid install's: by kind of configuration), or null */
+    static ShippedWebhooks start(KubernetesClient k, java.util.function.Function<String, String> condition) throws Exception {
         ShippedWebhooks w = new ShippedWebhooks(k);
+        w.condition = condition;
         w.process.start();
         w.register();
         return w;
     }
+
+    private java.util.function.Function<String, String> condition;
 
     void register() throws Exception {
         String ca = Base64.getEncoder().encodeToString(process.caBundle());
@@ -44,6 +52,9 @@ final class ShippedWebhooks implements AutoCloseable {
             for (JsonNode w : config.get("webhooks")) {
                 String path = w.at("/clientConfig/service/path").asText();
                 ((ObjectNode) w).putObject("clientConfig").put("url", "https://127.0.0.1:" + WebhookProcess.PORT + path).put("caBundle", ca);
+                if (condition != null) {
+                    ((ObjectNode) w).withArray("matchConditions").addObject().put("name", "sent-to-the-webhook").put("expression", condition.apply(kind));
+                }
             }
             k.resource(k.getKubernetesSerialization().asJson(config)).createOr(r -> r.update());
         }
