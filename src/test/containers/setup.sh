@@ -25,6 +25,8 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /bin/busybox ] || need+=(busybox-static)
 # podman pod's infra container is a pause image podman builds from catatonit (a Recommends, not a Depends).
 command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
+# Debian's docker-compose (1.29, Python) validates Compose files offline: `docker-compose config` needs no engine.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt-get update -qq >&2
@@ -163,6 +165,9 @@ debian_image localhost/library/nginx:bookworm-$REV nginx,gettext-base nginx_offi
 # keeps its data in a VOLUME, as here.
 debian_image localhost/rofs-guard-test/redis:bookworm-$REV redis-server "" \
   'WORKDIR /data' 'VOLUME /data' 'CMD ["redis-server", "--protected-mode", "no"]' 'EXPOSE 6379'
+# The same image under the name the catalog's redis entry (*/library/redis) matches, for flags and Compose runs.
+pm image exists localhost/library/redis:bookworm-$REV \
+  || pm tag localhost/rofs-guard-test/redis:bookworm-$REV localhost/library/redis:bookworm-$REV
 # The base for the project's own image: Debian's JRE stands in for the distroless Java 17 base.
 debian_image localhost/rofs-guard-test/jre17:bookworm-$REV openjdk-17-jre-headless,ca-certificates "" \
   'CMD ["java", "-version"]'
