@@ -100,6 +100,58 @@ class ComposeFixInPodman {
     }
 
     /**
+     * The Compose files in real projects' shapes (compose/real-world/), fixed by the packaged jar (its text output, as
+     * a user gets it), are accepted by docker-compose; the one whose two mounts share a target is refused by both
+     * tools, fixed or not. The build contexts and env files they name are made empty, as docker-compose checks them.
+     */
+    @Test
+    void theFixedRealWorldShapesAreValidForDockerCompose() throws Exception {
+        for (String name : dev.rofsguard.compose.RealWorldComposeTest.FIXTURES) {
+            Path source = Path.of("src/test/resources/compose/real-world/" + name + ".yaml");
+            Path dir = Files.createTempDirectory("compose-" + name);
+            try {
+                List<dev.rofsguard.manifest.Document> docs = new ArrayList<>();
+                dev.rofsguard.manifest.ManifestReader.parse(name, Files.readString(source), docs, new ArrayList<>());
+                for (JsonNode service : docs.get(0).object().path("services")) {
+                    JsonNode build = service.path("build");
+                    if (!build.isMissingNode()) {
+                        Files.createDirectories(dir.resolve(build.isTextual() ? build.asText() : build.path("context").asText()));
+                    }
+                    JsonNode envFiles = service.path("env_file");
+                    for (JsonNode f : envFiles.isArray() ? envFiles : List.of(envFiles)) {
+                        if (f.isTextual()) {
+                            Files.writeString(dir.resolve(f.asText()), "");
+                        }
+                    }
+                }
+                Podman.Result fixed = rofsGuard("audit", "--fix", source.toString());
+                assertThat(fixed.exitCode()).as(name + ": " + fixed.stderr()).isZero();
+                // Debian's docker-compose 1.29 predates the Compose spec's top-level `name:` and refuses it: drop that line
+                // from both files (rofs-guard reads it; the golden file keeps it).
+                Path original = Files.writeString(dir.resolve("original.yaml"), withoutName(Files.readString(source)));
+                Path fixedFile = Files.writeString(dir.resolve("compose.yaml"), withoutName(fixed.stdout()));
+                Podman.Result before = podman.exec(120, List.of("docker-compose", "-f", original.toString(), "config", "-q"));
+                Podman.Result after = podman.exec(120, List.of("docker-compose", "-f", fixedFile.toString(), "config", "-q"));
+                if (name.equals("duplicate-target")) {
+                    assertThat(before.stderr()).contains("Duplicate mount points");
+                    assertThat(after.stderr()).contains("Duplicate mount points");
+                } else {
+                    assertThat(before.exitCode()).as(name + " as written: " + before.stderr()).isZero();
+                    assertThat(after.exitCode()).as(name + " fixed: " + after.stderr()).isZero();
+                }
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static String withoutName(String compose) {
+        return compose.replaceAll("(?m)^name: .*\\n", "");
+    }
+
+    /**
      * A resolved Compose service as the engine gets it: read_only and tmpfs as they are (with podman's own
      * read-only tmpfs and image volumes off, as docker has them), ports as they are, named volumes prefixed with
      * the project name as Compose creates them. A field not translated fails the test.
