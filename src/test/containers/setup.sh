@@ -23,6 +23,10 @@ command -v podman >/dev/null 2>&1 || need+=(podman)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /bin/busybox ] || need+=(busybox-static)
+# podman pod's infra container is a pause image podman builds from catatonit (a Recommends, not a Depends).
+command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
+# Debian's docker-compose (1.29, Python) validates Compose files offline: `docker-compose config` needs no engine.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt-get update -qq >&2
@@ -86,10 +90,84 @@ nginx_logs_to_stdio() {
 }
 debian_image localhost/rofs-guard-test/nginx:bookworm-$REV nginx nginx_logs_to_stdio \
   'CMD ["nginx", "-g", "daemon off;"]' 'EXPOSE 80'
+# The Docker Official nginx image's layout on Debian's nginx, for the seeded-path test: conf.d ships default.conf,
+# nginx.conf includes conf.d, the pid is /var/run/nginx.pid and the temp paths are under /var/cache/nginx (compiled
+# in there, set in nginx.conf here), and an entrypoint written for these tests that does what the official one's
+# 20-envsubst-on-templates.sh does: render /etc/nginx/templates/*.template into NGINX_ENVSUBST_OUTPUT_DIR (default
+# conf.d), or log an ERROR and start anyway when that is not writable. Named localhost/library/nginx so that the
+# catalog's nginx entry (*/library/nginx: any registry) applies: localhost stands in for a mirror.
+nginx_official_layout() {
+  local root="$1"
+  rm -f "$root"/etc/nginx/sites-enabled/*
+  mkdir -p "$root"/etc/nginx/conf.d "$root"/var/cache/nginx
+  cat > "$root"/etc/nginx/nginx.conf <<'CONF'
+user www-data;
+worker_processes 1;
+error_log /var/log/nginx/error.log notice;
+pid /var/run/nginx.pid;
+include /etc/nginx/modules-enabled/*.conf;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log /var/log/nginx/access.log;
+    client_body_temp_path /var/cache/nginx/client_temp;
+    proxy_temp_path /var/cache/nginx/proxy_temp;
+    fastcgi_temp_path /var/cache/nginx/fastcgi_temp;
+    uwsgi_temp_path /var/cache/nginx/uwsgi_temp;
+    scgi_temp_path /var/cache/nginx/scgi_temp;
+    sendfile on;
+    keepalive_timeout 65;
+    include /etc/nginx/conf.d/*.conf;
+}
+CONF
+  cat > "$root"/etc/nginx/conf.d/default.conf <<'CONF'
+server {
+    listen 80;
+    server_name localhost;
+    location / {
+        root /usr/share/nginx/html;
+        index index.html;
+    }
+}
+CONF
+  cat > "$root"/docker-entrypoint.sh <<'SH'
+#!/bin/sh
+# Written for rofs-guard's tests: what the official image's entrypoint does with templates, nothing more.
+set -e
+if [ "$1" = nginx ]; then
+  template_dir="${NGINX_ENVSUBST_TEMPLATE_DIR:-/etc/nginx/templates}"
+  suffix="${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}"
+  output_dir="${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}"
+  if [ -d "$template_dir" ]; then
+    if [ ! -w "$output_dir" ]; then
+      echo "$0: ERROR: $template_dir exists, but $output_dir is not writable" >&2
+    else
+      # Only variables that are set are substituted, so nginx's own $host, $uri... stay.
+      defined="$(printf '${%s} ' $(env | cut -d= -f1))"
+      for template in "$template_dir"/*"$suffix"; do
+        [ -f "$template" ] || continue
+        output="$output_dir/$(basename "$template" "$suffix")"
+        echo "$0: Running envsubst on $template to $output" >&2
+        envsubst "$defined" < "$template" > "$output"
+      done
+    fi
+  fi
+fi
+exec "$@"
+SH
+  chmod 755 "$root"/docker-entrypoint.sh
+  nginx_logs_to_stdio "$root"
+}
+debian_image localhost/library/nginx:bookworm-$REV nginx,gettext-base nginx_official_layout \
+  'ENTRYPOINT ["/docker-entrypoint.sh"]' 'CMD ["nginx", "-g", "daemon off;"]' 'EXPOSE 80' 'STOPSIGNAL SIGQUIT'
 # Debian's redis.conf daemonizes and logs to a file; the official image runs `redis-server` with no file, and
 # keeps its data in a VOLUME, as here.
 debian_image localhost/rofs-guard-test/redis:bookworm-$REV redis-server "" \
   'WORKDIR /data' 'VOLUME /data' 'CMD ["redis-server", "--protected-mode", "no"]' 'EXPOSE 6379'
+# The same image under the name the catalog's redis entry (*/library/redis) matches, for flags and Compose runs.
+pm image exists localhost/library/redis:bookworm-$REV \
+  || pm tag localhost/rofs-guard-test/redis:bookworm-$REV localhost/library/redis:bookworm-$REV
 # The base for the project's own image: Debian's JRE stands in for the distroless Java 17 base.
 debian_image localhost/rofs-guard-test/jre17:bookworm-$REV openjdk-17-jre-headless,ca-certificates "" \
   'CMD ["java", "-version"]'

@@ -208,6 +208,8 @@ public final class ManifestReader {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
             options.setMaxAliasesForCollections(50);
+            // Merge keys (<<: *anchor), as kubectl (sigs.k8s.io/yaml) and Compose resolve them: explicit keys win.
+            options.setMergeOnCompose(true);
             root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             int line = offset + (e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1);

@@ -19,6 +19,10 @@ public final class Podman {
 
     public static final String NGINX = "localhost/rofs-guard-test/nginx:bookworm-r2";
     public static final String REDIS = "localhost/rofs-guard-test/redis:bookworm-r2";
+    /** Debian's nginx in the official image's layout, named so that the catalog's nginx entry (*&#47;library/nginx) applies. */
+    public static final String OFFICIAL_NGINX = "localhost/library/nginx:bookworm-r2";
+    /** Debian's redis-server image under the name the catalog's redis entry matches. */
+    public static final String OFFICIAL_REDIS = "localhost/library/redis:bookworm-r2";
     public static final String JRE = "localhost/rofs-guard-test/jre17:bookworm-r2";
     public static final List<String> READ_ONLY = List.of("--read-only", "--read-only-tmpfs=false", "--image-volume=ignore");
 

@@ -71,6 +71,47 @@ class ManifestReaderTest {
         assertThat(r.documents()).hasSize(1);
     }
 
+    /**
+     * Merge keys as kubectl (sigs.k8s.io/yaml) and Compose read them: explicit keys win, then the merged mappings in
+     * order (Debian's docker-compose 1.29 resolves this file the same way). Real Compose files build services this way.
+     */
+    @Test
+    void mergeKeysAreResolved() {
+        String yaml = """
+                x-a: &a
+                  restart: always
+                  image: nginx:1.27
+                x-b: &b
+                  image: redis:7
+                  command: redis-server
+                services:
+                  over:
+                    <<: *a
+                    image: httpd:2.4
+                  list:
+                    <<: [*a, *b]
+                  nested:
+                    environment:
+                      <<: {B: "2"}
+                      C: "3"
+                """;
+        ManifestReader.Result r = ManifestReader.read(List.of("-"), new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.errors()).isEmpty();
+        var services = r.documents().get(0).object().path("services");
+        assertThat(services.at("/over/image").asText()).isEqualTo("httpd:2.4");
+        assertThat(services.at("/over/restart").asText()).isEqualTo("always");
+        assertThat(services.at("/list/image").asText()).isEqualTo("nginx:1.27");
+        assertThat(services.at("/list/command").asText()).isEqualTo("redis-server");
+        assertThat(services.at("/nested/environment/B").asText()).isEqualTo("2");
+        assertThat(services.at("/nested/environment/C").asText()).isEqualTo("3");
+        assertThat(services.at("/nested/environment").size()).isEqualTo(2);
+        assertThat(services.path("over").has("<<")).isFalse();
+        // An explicit key twice is still an error.
+        ManifestReader.Result twice = ManifestReader.read(List.of("-"), new ByteArrayInputStream(
+                "x: &x {a: 1}\ny:\n  <<: *x\n  b: 1\n  b: 2\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(twice.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("b"));
+    }
+
     @Test
     void aHelmChartSaysRenderItFirstOncePerTemplate() {
         ManifestReader.Result r = read("helm-chart");
