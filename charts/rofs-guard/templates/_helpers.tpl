@@ -94,7 +94,7 @@ helm.sh/chart: {{ .root.Chart.Name }}-{{ .root.Chart.Version }}
 {{- end -}}
 {{/*
 The pod spec of a hook or test pod: rofs-guard's own image running one CLI command, hardened like the server.
-Call with (dict "root" . "name" "..." "component" "..." "args" (list ...)).
+Call with (dict "root" . "name" "..." "component" "..." "args" (list ...)); "policy" true mounts the release's policy.
 */}}
 {{- define "rofs-guard.hookPod" -}}
 {{- $root := .root -}}
@@ -113,7 +113,14 @@ containers:
     {{- include "rofs-guard.containerSecurityContext" $root | nindent 4 }}
     volumeMounts:
       - {name: tmp, mountPath: /tmp}
+      {{- if .policy }}
+      - {name: policy, mountPath: /etc/rofs-guard/policy, readOnly: true}
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir: {sizeLimit: 16Mi}
+  {{- if .policy }}
+  - name: policy
+    configMap: {name: {{ include "rofs-guard.fullname" $root }}-policy}
+  {{- end }}
 {{- end -}}

@@ -33,8 +33,104 @@ import picocli.CommandLine.Spec;
  * they run, inside the cluster, with the pod's service account.
  */
 @Command(name = "chart-hook", description = "Commands run by the Helm chart's hook and test pods, inside the cluster.",
-        subcommands = {ChartHookCommand.DeleteWebhookConfigurations.class, ChartHookCommand.Test.class})
+        subcommands = {ChartHookCommand.DeleteWebhookConfigurations.class, ChartHookCommand.ApplyNative.class,
+                ChartHookCommand.DeleteNative.class, ChartHookCommand.Test.class})
 final class ChartHookCommand {
+
+    /**
+     * post-install and post-upgrade with {@code engine: native | hybrid}: the policy compiled to admission policies
+     * (Helm cannot run the compiler while rendering) and applied server-side; with {@code --hybrid}, the rofs-guard
+     * webhooks get the matchCondition that sends them only what the native policies leave to them.
+     */
+    @Command(name = "apply-native", description = "Compile the policy FILE to admission policies and apply them (server-side apply).")
+    static final class ApplyNative implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the policy file")
+        java.nio.file.Path config;
+
+        @Option(names = "--hybrid", description = "leave to the webhooks what the native policies cannot answer exactly")
+        boolean hybrid;
+
+        @Option(names = "--webhooks", paramLabel = "NAME", description = "with --hybrid: the webhook configurations to route")
+        String webhooks;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            dev.rofsguard.engine.EngineConfig engine;
+            try {
+                engine = dev.rofsguard.config.PolicyLoader.load(config, null);
+            } catch (dev.rofsguard.config.ConfigException e) {
+                spec.commandLine().getErr().println("apply-native: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+                for (var o : dev.rofsguard.export.NativePolicies.compile(engine, hybrid)) {
+                    var r = k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                    k.resource(r).fieldManager("rofs-guard").forceConflicts().serverSideApply();
+                    out.printf("%s %s: applied%n", r.getKind(), r.getMetadata().getName());
+                }
+                if (hybrid && webhooks != null) {
+                    var v1 = k.admissionRegistration().v1();
+                    String validating = dev.rofsguard.export.NativePolicies.webhookCondition(engine, false);
+                    String mutating = dev.rofsguard.export.NativePolicies.webhookCondition(engine, true);
+                    if (v1.validatingWebhookConfigurations().withName(webhooks).get() != null) {
+                        v1.validatingWebhookConfigurations().withName(webhooks).edit(c -> {
+                            c.getWebhooks().forEach(w -> w.setMatchConditions(routed(w.getMatchConditions(), validating)));
+                            return c;
+                        });
+                        out.printf("ValidatingWebhookConfiguration %s: routed%n", webhooks);
+                    }
+                    if (v1.mutatingWebhookConfigurations().withName(webhooks).get() != null) {
+                        v1.mutatingWebhookConfigurations().withName(webhooks).edit(c -> {
+                            c.getWebhooks().forEach(w -> w.setMatchConditions(routed(w.getMatchConditions(), mutating)));
+                            return c;
+                        });
+                        out.printf("MutatingWebhookConfiguration %s: routed%n", webhooks);
+                    }
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+
+        /** The webhook's own conditions, with this routing condition replacing any earlier one. */
+        private static java.util.List<io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition> routed(
+                java.util.List<io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition> own, String expression) {
+            java.util.List<io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition> out = new java.util.ArrayList<>();
+            if (own != null) {
+                own.stream().filter(c -> !ROUTE.equals(c.getName())).forEach(out::add);
+            }
+            out.add(new io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition(expression, ROUTE));
+            return out;
+        }
+
+        static final String ROUTE = "sent-to-the-webhook";
+    }
+
+    /** pre-delete with {@code engine: native | hybrid}: the admission policies go with the release. */
+    @Command(name = "delete-native", description = "Delete the admission policies and bindings apply-native created.")
+    static final class DeleteNative implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            // The names do not depend on the policy: compiled from the defaults, every object the export can make.
+            dev.rofsguard.engine.EngineConfig defaults = dev.rofsguard.config.PolicyLoader.load(null, null);
+            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+                for (var o : dev.rofsguard.export.NativePolicies.compile(defaults)) {
+                    var r = k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                    out.printf("%s %s: %s%n", r.getKind(), r.getMetadata().getName(), k.resource(r).delete().isEmpty() ? "absent" : "deleted");
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
 
     /** pre-delete: no failurePolicy: Fail configuration may outlive the Service it points at. */
     @Command(name = "delete-webhook-configurations", description = "Delete the validating and mutating webhook configurations NAME.")

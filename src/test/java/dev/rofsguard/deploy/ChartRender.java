@@ -31,7 +31,7 @@ public final class ChartRender {
 
     public static final Path CHART = Path.of("charts/rofs-guard");
     /** A current Kubernetes version, used when a test does not ask for one. */
-    public static final String CURRENT = "v1.34.0";
+    public static final String CURRENT = "v1.37.2";
     /** What {@code helm.sh/hook} is renamed to in the rendered copy. */
     public static final String HOOK = "rofs-guard.test/hook";
 
@@ -86,7 +86,10 @@ public final class ChartRender {
                         String text = Files.readString(f);
                         capabilities += count(text, ".Capabilities.KubeVersion.Version");
                         hooks += count(text, "\"helm.sh/hook\"");
-                        Files.writeString(f, text.replace(".Capabilities.KubeVersion.Version", "\"" + v + "\"")
+                        // helm-java's template has no --api-versions: MutatingAdmissionPolicy v1 is served from 1.36.
+                        String map = ".Capabilities.APIVersions.Has \"admissionregistration.k8s.io/v1/MutatingAdmissionPolicy\"";
+                        Files.writeString(f, text.replace(map, "(semverCompare \">=1.36.0-0\" \"" + v + "\")")
+                                .replace(".Capabilities.KubeVersion.Version", "\"" + v + "\"")
                                 .replace("\"helm.sh/hook\"", "\"" + HOOK + "\""));
                     }
                 }

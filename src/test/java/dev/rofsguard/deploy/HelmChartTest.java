@@ -130,6 +130,8 @@ public class HelmChartTest {
         all.put("hooks.resources.limits.memory", "320Mi");
         all.put("tests.enabled", "true");
         v.put("everything-switched", all);
+        v.put("native", Map.of("engine", "native"));
+        v.put("hybrid", Map.of("engine", "hybrid", "certificates.mode", "builtIn"));
         return v;
     }
 
@@ -190,6 +192,12 @@ public class HelmChartTest {
                 assertThat(v.getWebhooks()).hasSize(6);
             }
         }
+        if (variant.equals("native")) {
+            // No server at all: the hook Jobs compile and apply the policies, and remove them with the release.
+            assertThat(kinds).contains("ConfigMap", "Job", "ServiceAccount", "ClusterRole", "ClusterRoleBinding")
+                    .doesNotContain("Deployment", "Service", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "Pod");
+            return;
+        }
         assertThat(kinds).contains("Deployment", "Service", "ServiceAccount", "ConfigMap", "ValidatingWebhookConfiguration");
         switch (variant) {
             case "defaults" -> assertThat(kinds).contains("PodDisruptionBudget", "ResourceQuota", "MutatingWebhookConfiguration",
@@ -222,6 +230,7 @@ public class HelmChartTest {
     static Stream<Arguments> badValues() {
         return Stream.of(
                 Arguments.of(Map.of("mode", "strict"), "mode"),
+                Arguments.of(Map.of("engine", "cel"), "engine"),
                 Arguments.of(Map.of("replicaz", "2"), "replicaz"),
                 Arguments.of(Map.of("certificates.mode", "existingSecret"), "caBundle"),
                 Arguments.of(Map.of("podSecurityContext.runAsUser", "0"), "runAsUser"),
@@ -260,6 +269,30 @@ public class HelmChartTest {
                 });
         ConfigMap enforced = ofKind(typed(ChartRender.render(Map.of("mode", "enforce"))), ConfigMap.class).get(0);
         assertThat(enforced.getData().get("policy.yaml")).contains("mode: enforce");
+    }
+
+    @Test
+    void nativeAndHybridEnginesRunTheCompilerInHookJobsWithTheReleasesPolicy() throws Exception {
+        for (String engine : List.of("native", "hybrid")) {
+            List<HasMetadata> objects = typed(ChartRender.render(Map.of("engine", engine)));
+            List<Job> jobs = ofKind(objects, Job.class).stream().filter(j -> j.getMetadata().getName().contains("-native-")).toList();
+            Job apply = jobs.stream().filter(j -> "post-install,post-upgrade".equals(hook(j))).findFirst().orElseThrow();
+            Job delete = jobs.stream().filter(j -> "pre-delete".equals(hook(j))).findFirst().orElseThrow();
+            var container = apply.getSpec().getTemplate().getSpec().getContainers().get(0);
+            List<String> expected = new ArrayList<>(List.of("chart-hook", "apply-native", "--config", "/etc/rofs-guard/policy/policy.yaml"));
+            if (engine.equals("hybrid")) {
+                expected.addAll(List.of("--hybrid", "--webhooks", "rofs-guard"));
+            }
+            assertThat(container.getArgs()).as(engine).isEqualTo(expected);
+            assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/etc/rofs-guard/policy"));
+            assertThat(apply.getSpec().getTemplate().getSpec().getVolumes()).anyMatch(v -> v.getConfigMap() != null
+                    && v.getConfigMap().getName().equals(ofKind(objects, ConfigMap.class).get(0).getMetadata().getName()));
+            assertThat(delete.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("chart-hook", "delete-native");
+        }
+        assertThat(ofKind(typed(ChartRender.render(Map.of())), Job.class)).noneMatch(j -> j.getMetadata().getName().contains("-native-"));
+        // Offered only where the API server serves MutatingAdmissionPolicy v1.
+        assertThatThrownBy(() -> ChartRender.render(Map.of("engine", "native"), "v1.35.0"))
+                .hasMessageContaining("engine: native needs admissionregistration.k8s.io/v1 MutatingAdmissionPolicy");
     }
 
     @Test
