@@ -117,6 +117,89 @@ class ChartOnApiServerE2E {
         k.resource(other).delete();
     }
 
+    /**
+     * engine: hybrid on a server that serves MutatingAdmissionPolicy: the post-install hook's command, run from the
+     * packaged jar with the hook's own ServiceAccount and ClusterRole, applies the native policies and routes the
+     * release's webhooks; the pre-delete hook's command removes the policies. Both are re-runnable.
+     */
+    @Test
+    void theNativeHooksApplyRouteAndRemoveThePoliciesWithTheirOwnRolesOnly() throws Exception {
+        KubernetesClient k = KubeApiServer.client();
+        org.junit.jupiter.api.Assumptions.assumeTrue(k.getApiResources("admissionregistration.k8s.io/v1").getResources().stream()
+                .anyMatch(r -> r.getName().equals("mutatingadmissionpolicies")), "engine: hybrid needs MutatingAdmissionPolicy v1 (1.36+)");
+        String release = "native-e2e";
+        k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).createOr(r -> r.update());
+        List<HasMetadata> objects = HelmChartTest.typed(ChartRender.render(release, NAMESPACE, Map.of("engine", "hybrid",
+                "certificates.mode", "builtIn"), ChartRender.CURRENT));
+        Path policy = Files.createTempFile("policy", ".yaml");
+        for (HasMetadata o : objects) {
+            if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap cm) {
+                Files.writeString(policy, cm.getData().get("policy.yaml"));
+            }
+            if (o instanceof ValidatingWebhookConfiguration v) { // harmless here: no namespace matches
+                v.getWebhooks().forEach(w -> {
+                    w.setFailurePolicy("Ignore");
+                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
+                    w.getClientConfig().setCaBundle("LS0tLS0=");
+                });
+                k.resource(v).create();
+            }
+            if (o instanceof MutatingWebhookConfiguration m) {
+                m.getWebhooks().forEach(w -> {
+                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
+                    w.getClientConfig().setCaBundle("LS0tLS0=");
+                });
+                k.resource(m).create();
+            }
+        }
+        try {
+            for (String phase : List.of("apply", "delete")) {
+                String name = release + "-native-" + phase;
+                ServiceAccount sa = null;
+                for (HasMetadata o : objects) {
+                    if (!o.getMetadata().getName().equals(name) || o instanceof Job) {
+                        continue;
+                    }
+                    o.getMetadata().setAnnotations(Map.of());
+                    if (o instanceof ServiceAccount s) {
+                        sa = k.resource(s).inNamespace(NAMESPACE).createOr(r -> r.update());
+                    } else {
+                        k.resource(o).createOr(r -> r.update());
+                    }
+                }
+                Job job = HelmChartTest.ofKind(objects, Job.class).stream().filter(j -> j.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+                List<String> args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()
+                        .map(a -> a.equals("/etc/rofs-guard/policy/policy.yaml") ? policy.toString() : a).toList();
+                Path kubeconfig = kubeconfigFor(k, sa);
+                for (int run = 0; run < 2; run++) { // a retried Job pod does it again, and succeeds
+                    Run r = jar(kubeconfig, args);
+                    assertThat(r.exit()).as(phase + " " + r.out()).isZero();
+                    if (phase.equals("apply")) {
+                        assertThat(r.out()).contains("MutatingAdmissionPolicy mutate.rofs-guard.dev: applied")
+                                .contains("ValidatingAdmissionPolicy rofs-guard.dev: applied")
+                                .contains("ValidatingWebhookConfiguration " + release + ": routed").contains("MutatingWebhookConfiguration " + release + ": routed");
+                    } else {
+                        assertThat(r.out()).contains(run == 0 ? "MutatingAdmissionPolicy mutate.rofs-guard.dev: deleted"
+                                : "MutatingAdmissionPolicy mutate.rofs-guard.dev: absent");
+                    }
+                }
+                if (phase.equals("apply")) {
+                    assertThat(k.genericKubernetesResources("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
+                            .withName("mutate.rofs-guard.dev").get()).isNotNull();
+                    ValidatingWebhookConfiguration routed = k.admissionRegistration().v1().validatingWebhookConfigurations().withName(release).get();
+                    routed.getWebhooks().forEach(w -> assertThat(w.getMatchConditions()).as(w.getName())
+                            .filteredOn(c -> c.getName().equals("sent-to-the-webhook")).hasSize(1));
+                } else {
+                    assertThat(k.genericKubernetesResources("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
+                            .withName("mutate.rofs-guard.dev").get()).isNull();
+                }
+            }
+        } finally {
+            k.admissionRegistration().v1().validatingWebhookConfigurations().withName(release).delete();
+            k.admissionRegistration().v1().mutatingWebhookConfigurations().withName(release).delete();
+        }
+    }
+
     @Test
     void theTestPodReadsTheConfigurationWithItsOwnRoleAndCallsItsService() throws Exception {
         KubernetesClient k = KubeApiServer.client();
