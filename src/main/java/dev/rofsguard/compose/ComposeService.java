@@ -32,10 +32,13 @@ public record ComposeService(Document file, String name, int line, JsonNode pod)
 
     public static List<ComposeService> of(Document d) {
         List<ComposeService> services = new ArrayList<>();
+        // Read as docker compose runs it: variables interpolated (the environment, .env beside the file, defaults).
+        java.nio.file.Path file = d.source() == null || d.source().equals("-") ? null : java.nio.file.Path.of(d.source()).toAbsolutePath();
+        Interpolation variables = Interpolation.forFileIn(file == null ? null : file.getParent());
         for (Iterator<Map.Entry<String, JsonNode>> it = d.object().path("services").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             int line = d.lineOf("/services/" + e.getKey().replace("~", "~0").replace("/", "~1"));
-            services.add(new ComposeService(d, e.getKey(), line, pod(e.getKey(), e.getValue())));
+            services.add(new ComposeService(d, e.getKey(), line, pod(e.getKey(), variables.apply(e.getValue()))));
         }
         return services;
     }
