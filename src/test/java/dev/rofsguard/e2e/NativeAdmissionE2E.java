@@ -325,6 +325,40 @@ class NativeAdmissionE2E {
         return lines;
     }
 
+    /** kubectl debug: the ephemeral container gets the flag from either engine, and debugging goes through. */
+    @Test
+    void kubectlDebugUnderBothEngines() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(servesMutatingPolicies(), "MutatingAdmissionPolicy v1 needs Kubernetes 1.36+");
+        Map<String, JsonNode> debugged = new LinkedHashMap<>();
+        installed.clear();
+        NativePolicies.compile(config).forEach(o -> installed.add(k.getKubernetesSerialization().unmarshal(o.toString(),
+                GenericKubernetesResource.class)));
+        installNative();
+        debugged.put("native", debug("dbg-native"));
+        uninstallNative();
+        awaitNoAdmission();
+        try (ShippedWebhooks webhook = ShippedWebhooks.start(k)) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
+                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            debugged.put("webhook", debug("dbg-webhook"));
+        }
+        debugged.forEach((engine, c) -> assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean(false))
+                .as(engine + ": " + c).isTrue());
+        assertThat(debugged.get("native").path("volumeMounts")).isEqualTo(debugged.get("webhook").path("volumeMounts"));
+    }
+
+    private static JsonNode debug(String name) throws Exception {
+        k.resource(k.getKubernetesSerialization().unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name
+                + "\",\"namespace\":\"" + NS + "\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"ghcr.io/acme/api:1\","
+                + "\"securityContext\":{\"readOnlyRootFilesystem\":true}}]}}", GenericKubernetesResource.class)).create();
+        java.net.http.HttpResponse<String> r = PodFeaturesE2E.debug(NS, name, "debugger");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return PodFeaturesE2E.ephemeral(JSON.readTree(r.body()), "debugger");
+    }
+
     /** The pod's containers a denial names (quoted, as both engines write them). */
     private static TreeSet<String> named(ObjectNode object, String message) {
         TreeSet<String> names = new TreeSet<>();
@@ -400,13 +434,12 @@ class NativeAdmissionE2E {
      */
     @Test
     void latencyNoneNativeWebhook() throws Exception {
-        if (!servesMutatingPolicies()) {
-            installed.clear(); // validation alone, as the export runs on this server
-            EngineConfig validationOnly = new EngineConfig(config.policy(), new dev.rofsguard.mutation.MutationConfig(false, false, false,
-                    false, config.mutation().debugScratchSizeLimit()), config.catalog());
-            NativePolicies.compile(validationOnly).forEach(o -> installed.add(k.getKubernetesSerialization().unmarshal(o.toString(),
-                    GenericKubernetesResource.class)));
-        }
+        // The whole native engine; on 1.30-1.35 validation alone, as the export runs there.
+        EngineConfig engine = servesMutatingPolicies() ? config : new EngineConfig(config.policy(), new dev.rofsguard.mutation.MutationConfig(
+                false, false, false, false, config.mutation().debugScratchSizeLimit()), config.catalog());
+        installed.clear();
+        NativePolicies.compile(engine).forEach(o -> installed.add(k.getKubernetesSerialization().unmarshal(o.toString(),
+                GenericKubernetesResource.class)));
         int n = 200;
         uninstallNative();
         awaitNoAdmission();
