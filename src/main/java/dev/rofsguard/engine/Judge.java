@@ -17,7 +17,6 @@ import dev.rofsguard.policy.PolicyConfig;
 import dev.rofsguard.policy.Subject;
 import dev.rofsguard.policy.Verdict;
 import dev.rofsguard.policy.Violation;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -78,7 +77,7 @@ public final class Judge {
         PodSpecView judged = pod;
         List<String> notes = new ArrayList<>(scope.notes);
         if (counts && !plan.isEmpty()) {
-            judged = PodSpecView.of(kind.get(), JsonPatch.apply(plan.jsonPatch(), subject.object())).orElseThrow();
+            judged = PodSpecView.of(kind.get(), plan.applyTo(subject.object())).orElseThrow();
             String whose = kind.get().isPod() ? "" : "its pods ";
             plan.changes().forEach((name, change) -> {
                 if (change.readOnlyRootFilesystem()) {

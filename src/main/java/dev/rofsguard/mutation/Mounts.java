@@ -145,6 +145,9 @@ public final class Mounts {
     }
 
     static String normalise(String path) {
+        if (isNormal(path)) {
+            return path; // the usual case, without splitting
+        }
         Deque<String> parts = new ArrayDeque<>();
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
@@ -157,5 +160,29 @@ public final class Mounts {
             }
         }
         return "/" + String.join("/", parts);
+    }
+
+    /** Absolute, no empty, "." or ".." component, no trailing slash (or exactly "/"). */
+    private static boolean isNormal(String path) {
+        int n = path.length();
+        if (n == 0 || path.charAt(0) != '/') {
+            return false;
+        }
+        if (n == 1) {
+            return true;
+        }
+        if (path.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (path.charAt(i) == '/') {
+                int end = path.indexOf('/', i + 1);
+                int len = (end < 0 ? n : end) - i - 1;
+                if (len == 0 || len == 1 && path.charAt(i + 1) == '.' || len == 2 && path.charAt(i + 1) == '.' && path.charAt(i + 2) == '.') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

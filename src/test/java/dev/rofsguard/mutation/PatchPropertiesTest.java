@@ -38,6 +38,8 @@ class PatchPropertiesTest {
     void patchAppliesAndTheResultIsValid(@ForAll("pods") ObjectNode pod) throws Exception {
         Plan plan = ENGINE.mutation(Subject.create("", "Pod", "shop", pod));
         JsonNode patched = JsonPatch.apply(plan.jsonPatch(), pod);
+        // The judge's in-memory application of the plan is the API server's application of the patch.
+        assertThat(plan.applyTo(pod)).isEqualTo(patched);
 
         JsonNode spec = patched.path("spec");
         Set<String> volumes = new HashSet<>();
