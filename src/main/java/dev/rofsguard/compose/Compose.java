@@ -9,6 +9,7 @@ import dev.rofsguard.engine.Origin;
 import dev.rofsguard.manifest.Document;
 import dev.rofsguard.mutation.Plan;
 import dev.rofsguard.policy.Subject;
+import dev.rofsguard.policy.Verdict;
 import dev.rofsguard.policy.Violation;
 import dev.rofsguard.report.AuditedObject;
 import dev.rofsguard.report.Finding;
@@ -46,8 +47,23 @@ public final class Compose {
     }
 
     static Judgement judge(Judge judge, ComposeService s) {
-        return judge.judge(Subject.create("", "Pod", NAMESPACE, s.pod()), Origin.manifest(false));
+        Judgement j = judge.judge(Subject.create("", "Pod", NAMESPACE, s.pod()), Origin.manifest(false));
+        Verdict v = j.verdict();
+        if (v.outcome() != dev.rofsguard.policy.Outcome.ERROR || !v.reason().startsWith(POD_SHAPE)) {
+            return j;
+        }
+        // The shape check speaks of the pod the service amounts to: say it in Compose's words.
+        String problem = v.reason().substring(POD_SHAPE.length());
+        java.util.regex.Matcher twice = MOUNTED_TWICE.matcher(problem);
+        String said = twice.matches() ? twice.group(1) + " is the target of two volumes or tmpfs entries"
+                : problem.replace("spec.containers[0].", "");
+        return new Judgement(new Verdict(v.outcome(), "service " + s.name() + " is not valid: " + said, v.object(), v.violations(),
+                v.exemptions(), v.notes()), j.plan(), j.applied());
     }
+
+    private static final String POD_SHAPE = "Pod is not a valid pod spec: ";
+    private static final java.util.regex.Pattern MOUNTED_TWICE =
+            java.util.regex.Pattern.compile("spec\\.containers\\[0]\\.volumeMounts\\[\\d+]\\.mountPath (\".*\") is mounted twice");
 
     /** The Compose document with each service's plan applied; notes on what could not be done go to {@code said}. */
     public static JsonNode fix(Judge judge, Document d, List<String> said) {
