@@ -62,23 +62,7 @@ class ChartOnApiServerE2E {
         List<HasMetadata> objects = HelmChartTest.typed(ChartRender.render(RELEASE, NAMESPACE, Map.of(), ChartRender.CURRENT));
         // The configurations as rendered, made harmless for the other tests sharing this API server: no namespace
         // matches and no failure blocks anything. Only their names matter here.
-        for (HasMetadata o : objects) {
-            if (o instanceof ValidatingWebhookConfiguration v) {
-                v.getWebhooks().forEach(w -> {
-                    w.setFailurePolicy("Ignore");
-                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
-                    w.getClientConfig().setCaBundle("LS0tLS0=");
-                });
-                k.resource(v).create();
-            }
-            if (o instanceof MutatingWebhookConfiguration m) {
-                m.getWebhooks().forEach(w -> {
-                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
-                    w.getClientConfig().setCaBundle("LS0tLS0=");
-                });
-                k.resource(m).create();
-            }
-        }
+        createHarmless(k, objects);
         ValidatingWebhookConfiguration other = k.resource(new ValidatingWebhookConfigurationBuilder().withNewMetadata()
                 .withName("someone-else").endMetadata().build()).create();
         // The hook's ServiceAccount, ClusterRole and binding exactly as the chart renders them.
@@ -136,22 +120,8 @@ class ChartOnApiServerE2E {
             if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap cm) {
                 Files.writeString(policy, cm.getData().get("policy.yaml"));
             }
-            if (o instanceof ValidatingWebhookConfiguration v) { // harmless here: no namespace matches
-                v.getWebhooks().forEach(w -> {
-                    w.setFailurePolicy("Ignore");
-                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
-                    w.getClientConfig().setCaBundle("LS0tLS0=");
-                });
-                k.resource(v).create();
-            }
-            if (o instanceof MutatingWebhookConfiguration m) {
-                m.getWebhooks().forEach(w -> {
-                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
-                    w.getClientConfig().setCaBundle("LS0tLS0=");
-                });
-                k.resource(m).create();
-            }
         }
+        createHarmless(k, objects);
         try {
             for (String phase : List.of("apply", "delete")) {
                 String name = release + "-native-" + phase;
@@ -233,6 +203,27 @@ class ChartOnApiServerE2E {
         assertThat(run.exit()).as(run.out()).isEqualTo(1);
         assertThat(run.out()).contains("test: https://" + release + "." + NAMESPACE + ".svc:443/validate/enforce: not answered");
         k.admissionRegistration().v1().validatingWebhookConfigurations().withName(release).delete();
+    }
+
+    /** The webhook configurations as rendered, made harmless for the other tests on this API server: no namespace matches. */
+    static void createHarmless(KubernetesClient k, List<HasMetadata> objects) {
+        for (HasMetadata o : objects) {
+            if (o instanceof ValidatingWebhookConfiguration v) {
+                v.getWebhooks().forEach(w -> {
+                    w.setFailurePolicy("Ignore");
+                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
+                    w.getClientConfig().setCaBundle("LS0tLS0=");
+                });
+                k.resource(v).create();
+            }
+            if (o instanceof MutatingWebhookConfiguration m) {
+                m.getWebhooks().forEach(w -> {
+                    w.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("rofs-guard.dev/e2e", "never").build());
+                    w.getClientConfig().setCaBundle("LS0tLS0=");
+                });
+                k.resource(m).create();
+            }
+        }
     }
 
     static Path kubeconfigFor(KubernetesClient k, ServiceAccount sa) throws Exception {
