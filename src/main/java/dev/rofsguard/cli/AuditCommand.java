@@ -2,11 +2,10 @@ package dev.rofsguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.compose.Compose;
 import dev.rofsguard.compose.ComposeService;
 import dev.rofsguard.admission.AdmissionReviews;
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.engine.Judge;
 import dev.rofsguard.engine.Origin;
 import dev.rofsguard.manifest.Document;
@@ -142,13 +141,11 @@ final class AuditCommand implements Callable<Integer> {
         if (!List.of("auto", "always", "never").contains(color)) {
             return usage("--color takes auto, always or never, not '" + color + "'");
         }
-        Judge engine;
-        try {
-            engine = new Judge(PolicyLoader.load(config, null));
-        } catch (ConfigException e) {
-            err.println("audit: " + e.getMessage());
+        Optional<EngineConfig> loaded = Cli.config(spec, config, null);
+        if (loaded.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        Judge engine = new Judge(loaded.get());
         Mode effective = mode != null ? mode : engine.config().defaultMode();
         List<String> paths = new ArrayList<>(inputs);
         paths.addAll(filenames);

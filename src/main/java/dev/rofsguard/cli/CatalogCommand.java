@@ -9,8 +9,6 @@ import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogEntry;
 import dev.rofsguard.catalog.CatalogPath;
 import dev.rofsguard.catalog.PathType;
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.engine.Judge;
 import dev.rofsguard.image.ImagePattern;
 import dev.rofsguard.image.ImageReference;
@@ -101,12 +99,7 @@ final class CatalogCommand implements Callable<Integer> {
             err.println("catalog: --format '" + format + "' is not one of text, json");
             return Optional.empty();
         }
-        try {
-            return Optional.of(new Judge(PolicyLoader.load(config, null)));
-        } catch (ConfigException e) {
-            err.println("catalog: " + e.getMessage());
-            return Optional.empty();
-        }
+        return Cli.config(spec, config, null).map(Judge::new);
     }
 
     private static ObjectNode entry(CatalogEntry e) {

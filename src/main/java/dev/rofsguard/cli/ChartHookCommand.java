@@ -59,13 +59,11 @@ final class ChartHookCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            dev.rofsguard.engine.EngineConfig engine;
-            try {
-                engine = dev.rofsguard.config.PolicyLoader.load(config, null);
-            } catch (dev.rofsguard.config.ConfigException e) {
-                spec.commandLine().getErr().println("apply-native: " + e.getMessage());
+            var loaded = Cli.config(spec, config, null);
+            if (loaded.isEmpty()) {
                 return ExitCodes.USAGE;
             }
+            dev.rofsguard.engine.EngineConfig engine = loaded.get();
             try (KubernetesClient k = new KubernetesClientBuilder().build()) {
                 for (var o : dev.rofsguard.export.NativePolicies.compile(engine, hybrid)) {
                     var r = k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);

@@ -105,4 +105,19 @@ public final class Cli {
             return ExitCodes.USAGE;
         }
     }
+
+    /**
+     * The policy FILE over the built-in defaults, as every command loads it; a bad file is said on stderr as
+     * "COMMAND: reason" and gives empty (the caller exits with {@link ExitCodes#USAGE}).
+     */
+    static java.util.Optional<dev.rofsguard.engine.EngineConfig> config(picocli.CommandLine.Model.CommandSpec spec,
+                                                                    java.nio.file.Path file, String ownNamespace) {
+        try {
+            return java.util.Optional.of(dev.rofsguard.config.PolicyLoader.load(file, ownNamespace));
+        } catch (dev.rofsguard.config.ConfigException e) {
+            spec.commandLine().getErr().println(spec.name() + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return java.util.Optional.empty();
+        }
+    }
 }

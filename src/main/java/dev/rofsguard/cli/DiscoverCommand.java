@@ -1,7 +1,6 @@
 package dev.rofsguard.cli;
 
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
+import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.discover.ContainerEngine;
 import dev.rofsguard.discover.Discovery;
 import dev.rofsguard.discover.DiscoveryReport;
@@ -70,13 +69,11 @@ final class DiscoverCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Discovery.KnownPath> known;
-        try {
-            known = knownPaths(PolicyLoader.load(config, null).catalog(), run != null ? run : image);
-        } catch (ConfigException e) {
-            err.println("discover: " + e.getMessage());
+        Optional<EngineConfig> loaded = Cli.config(spec, config, null);
+        if (loaded.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        List<Discovery.KnownPath> known = knownPaths(loaded.get().catalog(), run != null ? run : image);
         return run != null ? runImage(out, err, known) : fromText(out, err, known);
     }
 

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.export.NativePolicies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,13 +41,11 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        EngineConfig engine;
-        try {
-            engine = PolicyLoader.load(config, null);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("export: " + e.getMessage());
+        Optional<EngineConfig> loaded = Cli.config(spec, config, null);
+        if (loaded.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        EngineConfig engine = loaded.get();
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
         out.println("# rofs-guard policy compiled to ValidatingAdmissionPolicy and MutatingAdmissionPolicy. Where it differs from the webhook:");

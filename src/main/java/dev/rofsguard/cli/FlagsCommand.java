@@ -3,11 +3,10 @@ package dev.rofsguard.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogPath;
 import dev.rofsguard.compose.Compose;
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.engine.Judge;
 import dev.rofsguard.engine.Judgement;
 import dev.rofsguard.engine.Origin;
@@ -60,13 +59,11 @@ final class FlagsCommand implements Callable<Integer> {
             err.println("flags: --format '" + format + "' is not one of docker, podman, cri-o");
             return ExitCodes.USAGE;
         }
-        Judge judge;
-        try {
-            judge = new Judge(PolicyLoader.load(config, null));
-        } catch (ConfigException e) {
-            err.println("flags: " + e.getMessage());
+        Optional<EngineConfig> loaded = Cli.config(spec, config, null);
+        if (loaded.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        Judge judge = new Judge(loaded.get());
         Optional<Catalog.Match> match = judge.config().catalog().match(image);
         if (!judge.config().catalog().validReference(image)) {
             err.println("flags: '" + image + "' is not a valid image reference");

@@ -1,12 +1,11 @@
 package dev.rofsguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.engine.EngineConfig;
 import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionReviews;
 import dev.rofsguard.admission.MutatingAdmission;
 import dev.rofsguard.admission.ValidatingAdmission;
-import dev.rofsguard.config.ConfigException;
-import dev.rofsguard.config.PolicyLoader;
 import dev.rofsguard.policy.Mode;
 import dev.rofsguard.engine.Judge;
 import java.io.IOException;
@@ -77,13 +76,11 @@ final class ReviewCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Mode chosen = mode;
-        Judge engine;
-        try {
-            engine = new Judge(PolicyLoader.load(config, ownNamespace));
-        } catch (ConfigException e) {
-            err.println("review: " + e.getMessage());
+        Optional<EngineConfig> loaded = Cli.config(spec, config, ownNamespace);
+        if (loaded.isEmpty()) {
             return ExitCodes.USAGE;
         }
+        Judge engine = new Judge(loaded.get());
         Optional<byte[]> read = Inputs.read("review", input, err);
         if (read.isEmpty()) {
             return ExitCodes.USAGE;
