@@ -154,13 +154,17 @@ public final class Catalog {
                           List<String> requiredEnv) {
         List<Resolved> resolved = new ArrayList<>();
         for (CatalogPath p : paths) {
-            if (!p.appliesTo(ref)) {
-                continue;
+            if (p.appliesTo(ref)) {
+                resolved.add(resolved(p));
             }
-            boolean volume = p.type() == PathType.SCRATCH || p.type() == PathType.SEEDED;
-            resolved.add(new Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : defaultMedium) : null,
-                    volume ? (p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit) : null, p));
         }
         return new Match(name, resolved, symlinks, shell, requiredEnv);
+    }
+
+    /** A path with its emptyDir medium and size resolved from the defaults (null for data and obsolete paths). */
+    public Resolved resolved(CatalogPath p) {
+        boolean volume = p.type() == PathType.SCRATCH || p.type() == PathType.SEEDED;
+        return new Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : defaultMedium) : null,
+                volume ? (p.sizeLimit() != null ? p.sizeLimit() : defaultSizeLimit) : null, p);
     }
 }

@@ -116,11 +116,29 @@ public record CatalogPath(String path, PathType type, String medium, String size
     }
 
     private static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            re.append(c == '*' ? ".*" : c == '?' ? "." : c == '|' ? "|" : Pattern.quote(String.valueOf(c)));
+        return Pattern.compile(globRegex(glob));
+    }
+
+    /**
+     * A tag glob ({@code *}, {@code ?}, alternatives with {@code |}) as a regular expression both Java and RE2 read
+     * alike (the native policies match tags with it in CEL): other characters escaped with a backslash.
+     */
+    public static String globRegex(String glob) {
+        StringBuilder re = new StringBuilder("(?:");
+        for (char ch : glob.toCharArray()) {
+            if (ch == '*') {
+                re.append(".*");
+            } else if (ch == '?') {
+                re.append('.');
+            } else if (ch == '|') {
+                re.append('|');
+            } else if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '-') {
+                re.append(ch);
+            } else {
+                re.append('\\').append(ch);
+            }
         }
-        return Pattern.compile(re.toString());
+        return re.append(')').toString();
     }
 
     static Integer leadingNumber(String tag) {

@@ -4,7 +4,6 @@ import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogEntry;
 import dev.rofsguard.catalog.CatalogPath;
 import dev.rofsguard.catalog.PathType;
-import dev.rofsguard.image.ImagePattern;
 import dev.rofsguard.mutation.Mounts;
 import dev.rofsguard.mutation.MutationConfig;
 import dev.rofsguard.mutation.VolumeNames;
@@ -82,11 +81,11 @@ final class NativeCatalog {
         String i = "variables.poolNames.indexOf(c.name)";
         String facts = "variables.facts[" + i + "]";
         List<Variable> out = new ArrayList<>();
-        List<Entry> entries = entries();
+        List<CatalogEntry> entries = entries();
         StringBuilder which = new StringBuilder();
         for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            String match = e.images.isEmpty() ? "true" : String.join(" || ", e.images.stream()
+            CatalogEntry e = entries.get(k);
+            String match = e.images().isEmpty() ? "true" : String.join(" || ", e.images().stream()
                     .map(p -> c + ".image.matches(" + q(p.catalogRegex(catalog.mirrors())) + ")").toList());
             which.append("(").append(match).append(") ? ").append(k).append(" : ");
         }
@@ -94,13 +93,13 @@ final class NativeCatalog {
         String otherwise = full ? none(field, index) : "false";
         StringBuilder pick = new StringBuilder();
         for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            EntryCel cel = entry(e.name, e.paths, e.symlinks, e.shell, e.requiredEnv, c, facts, volumeNames, containerNames, field, index);
-            String body = full ? "{'entry': dyn(" + q(e.name) + "), 'blocked': dyn(" + cel.blocked + "), 'native': dyn(" + cel.nativeOk
+            CatalogEntry e = entries.get(k);
+            EntryCel cel = entry(e.name(), e.paths(), e.symlinks(), e.shell(), e.requiredEnv(), c, facts, volumeNames, containerNames, field, index);
+            String body = full ? "{'entry': dyn(" + q(e.name()) + "), 'blocked': dyn(" + cel.blocked + "), 'native': dyn(" + cel.nativeOk
                     + "), 'flag': dyn(" + cel.flag + "), 'mounts': dyn(" + cel.mounts + "), 'seed': dyn(" + cel.seed + "), 'field': dyn("
                     + field + "), 'index': dyn(" + index + "), 'c': dyn(" + c + ")}"
                     : "(!(" + cel.blocked + ") && " + cel.flag + ")";
-            String name = result + "_" + e.name.replaceAll("[^A-Za-z0-9]", "_");
+            String name = result + "_" + e.name().replaceAll("[^A-Za-z0-9]", "_");
             out.add(new Variable(name, "variables.pool.map(c, variables." + result + "Entry[" + i + "] == " + k + " ? " + body + " : "
                     + otherwise + ")"));
             pick.append("variables.").append(result).append("Entry[").append(i).append("] == ").append(k).append(" ? variables.")
@@ -110,18 +109,11 @@ final class NativeCatalog {
         return out;
     }
 
-    /** The entries in match order (the user's first), and all-images last when it is on. */
-    private record Entry(String name, List<ImagePattern> images, List<CatalogPath> paths, Map<String, String> symlinks, boolean shell,
-                         List<String> requiredEnv) {
-    }
-
-    private List<Entry> entries() {
-        List<Entry> out = new ArrayList<>();
-        for (CatalogEntry e : catalog.entries()) {
-            out.add(new Entry(e.name(), e.images(), e.paths(), e.symlinks(), e.shell(), e.requiredEnv()));
-        }
+    /** The entries in match order (the user's first), and all-images last when it is on (it matches every image). */
+    private List<CatalogEntry> entries() {
+        List<CatalogEntry> out = new ArrayList<>(catalog.entries());
         if (!catalog.allImages().isEmpty()) {
-            out.add(new Entry("all-images", List.of(), catalog.allImages(), Map.of(), false, List.of()));
+            out.add(new CatalogEntry("all-images", null, List.of(), catalog.allImages(), false, Map.of(), List.of(), List.of()));
         }
         return out;
     }
@@ -245,7 +237,7 @@ final class NativeCatalog {
             }
             add.append(")");
             adds.add(add.toString());
-            Catalog.Resolved r = resolved(p.source);
+            Catalog.Resolved r = catalog.resolved(p.source);
             String readable = "'rofs-' + " + containerSlug(c) + " + '-' + " + p.slug;
             String fallback = "'rofs-' + " + field + ".substring(0, 1) + string(" + index + ") + '-" + p.ordinal + "'";
             String volumeName = "(size(" + readable + ") <= 63 && !(" + readable + " in " + volumeNames + ") ? " + readable + " : " + fallback + ")";
@@ -265,18 +257,13 @@ final class NativeCatalog {
         return new EntryCel(name, blocked, nativeOk, flag, added, seed);
     }
 
-    private Catalog.Resolved resolved(CatalogPath p) {
-        boolean volume = p.type() == PathType.SCRATCH || p.type() == PathType.SEEDED;
-        return new Catalog.Resolved(p.path(), p.type(), volume ? (p.medium() != null ? p.medium() : catalog.defaultMedium()) : null,
-                volume ? (p.sizeLimit() != null ? p.sizeLimit() : catalog.defaultSizeLimit()) : null, p);
-    }
-
     /** VolumeNames.slug of a container name (a DNS label): itself, unless it has a run of dashes. */
     private static String containerSlug(String c) {
         return "(" + c + ".name.contains('--') ? " + c + ".name.split('-').filter(x, x != '').join('-') : " + c + ".name)";
     }
 
-    private static String words(String c) {
+    /** The container's command and args, the words the catalog's flag conditions read. */
+    static String words(String c) {
         return "((has(" + c + ".command) ? " + c + ".command : []) + (has(" + c + ".args) ? " + c + ".args : []))";
     }
 
@@ -285,10 +272,10 @@ final class NativeCatalog {
         String tag = c + ".image.split('@')[0].find(':[\\\\w][\\\\w.-]*$')"; // ':1.25', or '' without a tag
         List<String> terms = new ArrayList<>();
         if (p.tag() != null) {
-            terms.add("(" + tag + " != '' && " + tag + ".substring(1).matches(" + q("^(?:" + glob(p.tag()) + ")$") + "))");
+            terms.add("(" + tag + " != '' && " + tag + ".substring(1).matches(" + q("^" + CatalogPath.globRegex(p.tag()) + "$") + "))");
         }
         if (p.unlessTag() != null) {
-            terms.add("!(" + tag + " != '' && " + tag + ".substring(1).matches(" + q("^(?:" + glob(p.unlessTag()) + ")$") + "))");
+            terms.add("!(" + tag + " != '' && " + tag + ".substring(1).matches(" + q("^" + CatalogPath.globRegex(p.unlessTag()) + "$") + "))");
         }
         if (p.majorAtLeast() != null || p.majorBelow() != null) {
             String major = "(" + tag + " == '' ? '' : " + tag + ".substring(1).find('^[0-9]{1,9}'))";
@@ -390,25 +377,6 @@ final class NativeCatalog {
 
     private static String readOnlyAbove(String facts, String key, String p) {
         return facts + ".exists(m, m.w == '' && " + atOrAbove("m." + key, p) + ")";
-    }
-
-    /** The catalog's tag glob ({@code *}, {@code ?}, alternatives with {@code |}) as RE2. */
-    private static String glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char ch : glob.toCharArray()) {
-            if (ch == '*') {
-                re.append(".*");
-            } else if (ch == '?') {
-                re.append('.');
-            } else if (ch == '|') {
-                re.append('|');
-            } else if (Character.isLetterOrDigit(ch) || ch == '_' || ch == '-') {
-                re.append(ch);
-            } else {
-                re.append('\\').append(ch);
-            }
-        }
-        return re.toString();
     }
 
     private static String q(String s) {

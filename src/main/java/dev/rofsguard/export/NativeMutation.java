@@ -60,10 +60,7 @@ final class NativeMutation {
                 "!(request.operation == 'CREATE' && has(object.metadata.annotations) && 'kubernetes.io/config.mirror' in "
                         + "object.metadata.annotations && has(object.spec.nodeName) && request.userInfo.username == 'system:node:' + "
                         + "object.spec.nodeName)");
-        conditions.addObject().put("name", "not-windows").put("expression",
-                "!((has(object.spec.os) && has(object.spec.os.name) && object.spec.os.name == 'windows') || "
-                        + "(has(object.spec.nodeSelector) && 'kubernetes.io/os' in object.spec.nodeSelector "
-                        + "&& object.spec.nodeSelector['kubernetes.io/os'] == 'windows'))");
+        conditions.addObject().put("name", "not-windows").put("expression", "!(" + NativePolicies.windows("object.spec") + ")");
         conditions.addObject().put("name", "not-exempt-by-annotation").put("expression",
                 "!(" + NativePolicies.annotationExempt(policy) + ")");
         // A pod spec the API server will refuse (a container name twice) is not patched, as by the webhook.

@@ -134,10 +134,7 @@ public final class NativePolicies {
         ArrayNode variables = spec.putArray("variables");
         variables.addObject().put("name", "spec").put("expression", byKind(policy, "object", Part.SPEC));
         variables.addObject().put("name", "oldSpec").put("expression", "oldObject == null ? null : " + byKind(policy, "oldObject", Part.SPEC));
-        variables.addObject().put("name", "windows").put("expression",
-                "(has(variables.spec.os) && has(variables.spec.os.name) && variables.spec.os.name == 'windows') || "
-                        + "(has(variables.spec.nodeSelector) && 'kubernetes.io/os' in variables.spec.nodeSelector "
-                        + "&& variables.spec.nodeSelector['kubernetes.io/os'] == 'windows')");
+        variables.addObject().put("name", "windows").put("expression", windows("variables.spec"));
         variables.addObject().put("name", "annotationExempt").put("expression", annotationExempt(policy));
         if (fixes(config) && lists.contains(ContainerKind.CONTAINER)) {
             // A workload's containers the mutation will make read-only when its pods are created.
@@ -252,7 +249,7 @@ public final class NativePolicies {
                     + plain + ")) || size(" + moving + ") != size(" + moving + ".map(e, e.name).distinct())))");
         }
         if (!flags.isEmpty()) {
-            String words = "((has(c.command) ? c.command : []) + (has(c.args) ? c.args : []))";
+            String words = NativeCatalog.words("c");
             for (String f : flags) {
                 String uses = words + ".filter(w, w == " + quote(f) + " || w.startsWith(" + quote(f + "=") + "))";
                 terms.add(pool + ".exists(c, size(" + uses + ") > 1 || " + words + ".exists(w, w.startsWith(" + quote(f + "=/") + ") && !w.substring("
@@ -266,6 +263,12 @@ public final class NativePolicies {
                     + "' in " + object + ".metadata.annotations)");
         }
         return String.join(" || ", terms);
+    }
+
+    /** A Windows pod spec (spec.os or the node selector): readOnlyRootFilesystem does not apply, as in the Java judge. */
+    static String windows(String spec) {
+        return "(has(" + spec + ".os) && has(" + spec + ".os.name) && " + spec + ".os.name == 'windows') || (has(" + spec
+                + ".nodeSelector) && 'kubernetes.io/os' in " + spec + ".nodeSelector && " + spec + ".nodeSelector['kubernetes.io/os'] == 'windows')";
     }
 
     static String compliant(String c) {
