@@ -79,9 +79,14 @@ class NativeAdmissionE2E {
     private static void installNative() throws Exception {
         installed.forEach(r -> k.resource(r).createOr(x -> x.update()));
         // Policies and bindings take effect asynchronously: wait until a known image is patched and a bare one denied.
+        await("the native policies never took effect", () -> denied(pod("probe", "ghcr.io/acme/api:1")) && (!servesMutatingPolicies() || patched(pod("probe-nginx", "nginx:1.27"))));
+    }
+
+    /** Admission configuration takes effect asynchronously: polls until {@code done}, for a minute at most. */
+    private static void await(String never, java.util.concurrent.Callable<Boolean> done) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (!(denied(pod("probe", "ghcr.io/acme/api:1")) && (!servesMutatingPolicies() || patched(pod("probe-nginx", "nginx:1.27"))))) {
-            assertThat(System.currentTimeMillis()).as("the native policies never took effect").isLessThan(deadline);
+        while (!done.call()) {
+            assertThat(System.currentTimeMillis()).as(never).isLessThan(deadline);
             Thread.sleep(500);
         }
     }
@@ -91,11 +96,7 @@ class NativeAdmissionE2E {
     }
 
     private static void awaitNoAdmission() throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (denied(pod("probe", "ghcr.io/acme/api:1"))) {
-            assertThat(System.currentTimeMillis()).as("admission still active").isLessThan(deadline);
-            Thread.sleep(500);
-        }
+        await("admission still active", () -> !denied(pod("probe", "ghcr.io/acme/api:1")));
     }
 
     static GenericKubernetesResource pod(String name, String image) {
@@ -206,11 +207,7 @@ class NativeAdmissionE2E {
     private static Map<String, Answer> withWebhook(Map<String, ObjectNode> objects, java.util.function.Function<String, String> condition)
             throws Exception {
         try (ShippedWebhooks webhook = ShippedWebhooks.start(k, condition)) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!denied(pod("probe", "ghcr.io/acme/api:1")) || condition != null && !patched(pod("probe-routed", "nginx:1.27"), "/tmp/../data")) {
-                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
-                Thread.sleep(500);
-            }
+            await("the webhook never took effect", () -> denied(pod("probe", "ghcr.io/acme/api:1")) && (condition == null || patched(pod("probe-routed", "nginx:1.27"), "/tmp/../data")));
             double before = webhook.reviews();
             Map<String, Answer> answers = createAll(objects);
             double reviews = webhook.reviews() - before;
@@ -247,11 +244,7 @@ class NativeAdmissionE2E {
         NativePolicies.compile(validationOnly).forEach(o -> installed.add(k.getKubernetesSerialization().unmarshal(o.toString(),
                 GenericKubernetesResource.class)));
         installed.forEach(r -> k.resource(r).createOr(x -> x.update()));
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
-            assertThat(System.currentTimeMillis()).as("the native policies never took effect").isLessThan(deadline);
-            Thread.sleep(500);
-        }
+        await("the native policies never took effect", () -> denied(pod("probe", "ghcr.io/acme/api:1")));
         Map<String, ObjectNode> fixtures = fixtures();
         Map<String, Answer> answers = createAll(fixtures);
         uninstallNative();
@@ -338,11 +331,7 @@ class NativeAdmissionE2E {
         uninstallNative();
         awaitNoAdmission();
         try (ShippedWebhooks webhook = ShippedWebhooks.start(k)) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
-                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
-                Thread.sleep(500);
-            }
+            await("the webhook never took effect", () -> denied(pod("probe", "ghcr.io/acme/api:1")));
             debugged.put("webhook", debug("dbg-webhook"));
         }
         debugged.forEach((engine, c) -> assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean(false))
@@ -450,11 +439,7 @@ class NativeAdmissionE2E {
         awaitNoAdmission();
         double hook;
         try (ShippedWebhooks webhook = ShippedWebhooks.start(k)) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!denied(pod("probe", "ghcr.io/acme/api:1"))) {
-                assertThat(System.currentTimeMillis()).as("the webhook never took effect").isLessThan(deadline);
-                Thread.sleep(500);
-            }
+            await("the webhook never took effect", () -> denied(pod("probe", "ghcr.io/acme/api:1")));
             hook = meanCreateMillis(n, "webhook");
         }
         String line = String.format("pod create (nginx, flag set, not dry-run), %d each, same API server, one run: none %.2f ms, "
