@@ -127,17 +127,31 @@ public class DeployManifestsTest {
             assertThat(w.getFailurePolicy()).isEqualTo(w.getName().startsWith("enforce") ? "Fail" : "Ignore");
             assertThat(w.getRules()).anySatisfy(r -> assertThat(r.getResources()).contains("pods/ephemeralcontainers"));
         });
-        // For every combination of labels, exactly one entry matches.
-        for (String mode : new String[] {null, "warn", "audit", "off"}) {
+        // For every combination of labels, exactly one entry matches: the labelled mode's, and for a namespace with no
+        // mode label the policy's default mode (warn as shipped: installing deploy/ denies nothing by itself).
+        java.nio.file.Path policy = Files.createTempFile("deploy-policy", ".yaml");
+        String defaultMode;
+        try {
+            Files.writeString(policy, documents().stream().filter(x -> x.object().at("/metadata/name").asText().equals("rofs-guard-policy"))
+                    .findFirst().orElseThrow().object().at("/data/policy.yaml").asText());
+            defaultMode = dev.rofsguard.config.PolicyLoader.load(policy, "rofs-guard").defaultMode().label();
+        } finally {
+            Files.delete(policy);
+        }
+        assertThat(defaultMode).isEqualTo("warn");
+        for (String mode : new String[] {null, "enforce", "warn", "audit", "off"}) {
             for (String mutation : new String[] {null, "off"}) {
-                long matching = v.getWebhooks().stream().filter(w -> w.getNamespaceSelector().getMatchExpressions().stream()
+                List<String> matching = v.getWebhooks().stream().filter(w -> w.getNamespaceSelector().getMatchExpressions().stream()
                         .allMatch(e -> {
                             String value = e.getKey().equals("rofs-guard.dev/mode") ? mode
                                     : e.getKey().equals("rofs-guard.dev/mutation") ? mutation : "shop";
                             boolean in = value != null && e.getValues().contains(value);
                             return e.getOperator().equals("In") ? in : !in;
-                        })).count();
-                assertThat(matching).as("mode=" + mode + " mutation=" + mutation).isEqualTo("off".equals(mode) ? 0 : 1);
+                        })).map(w -> w.getName()).toList();
+                String expected = "off".equals(mode) ? null
+                        : (mode == null ? defaultMode : mode) + ("off".equals(mutation) ? "-no-mutation" : "") + ".validate.rofs-guard.dev";
+                assertThat(matching).as("mode=" + mode + " mutation=" + mutation)
+                        .isEqualTo(expected == null ? List.of() : List.of(expected));
             }
         }
     }

@@ -47,10 +47,11 @@ class AdmissionE2E {
     @BeforeAll
     static void startWebhookAndRegister() throws Exception {
         k = KubeApiServer.client();
-        namespace("shop", null);
+        namespace("shop", "enforce");
         namespace("team-warn", "warn");
         namespace("legacy", "audit");
-        namespace("soak", null);
+        namespace("soak", "enforce");
+        namespace("fresh", null); // as every namespace is on the day deploy/ is installed
         webhooks = ShippedWebhooks.start(k);
     }
 
@@ -117,12 +118,14 @@ class AdmissionE2E {
         assertThat(stored.getMetadata().getAnnotations()).containsKey("rofs-guard.dev/mutated");
     }
 
-    @Test
+    /** team-warn chose warn; fresh has no label: deploy/ admits there with a warning, so installing it breaks nothing. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"team-warn", "fresh"})
     @Order(4)
-    void warnModeReturnsWarningsToTheClient() throws Exception {
+    void warnModeReturnsWarningsToTheClient(String namespace) throws Exception {
         String body = k.getKubernetesSerialization().asJson(pod("warned", "ghcr.io/acme/api:1", false));
         HttpResponse<String> r = apiServer().send(HttpRequest.newBuilder(
-                        URI.create("https://127.0.0.1:" + KubeApiServer.PORT + "/api/v1/namespaces/team-warn/pods"))
+                        URI.create("https://127.0.0.1:" + KubeApiServer.PORT + "/api/v1/namespaces/" + namespace + "/pods"))
                 .header("Authorization", "Bearer " + KubeApiServer.TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
@@ -144,7 +147,7 @@ class AdmissionE2E {
         old.getMetadata().setFinalizers(List.of("example.com/hold"));
         k.pods().inNamespace("legacy").resource(old).create(); // audit mode: allowed
         k.namespaces().withName("legacy").edit(ns -> {
-            ns.getMetadata().getLabels().remove(MODE_LABEL); // now enforced
+            ns.getMetadata().getLabels().put(MODE_LABEL, "enforce");
             return ns;
         });
         sleep(500);

@@ -31,7 +31,7 @@ class MatchConditionsE2E {
     @BeforeAll
     static void start() throws Exception {
         k = KubeApiServer.client();
-        PodFeaturesE2E.namespace(k, NS, Map.of());
+        PodFeaturesE2E.namespace(k, NS, Map.of("rofs-guard.dev/mode", "enforce"));
         webhooks = ShippedWebhooks.start(k);
     }
 

@@ -24,8 +24,8 @@ class PodFeaturesE2E {
     @BeforeAll
     static void start() throws Exception {
         k = KubeApiServer.client();
-        namespace(k, "debug", Map.of());
-        namespace(k, "debug-nomut", Map.of("rofs-guard.dev/mutation", "off")); // routed to /validate/enforce/no-mutation
+        namespace(k, "debug", Map.of("rofs-guard.dev/mode", "enforce"));
+        namespace(k, "debug-nomut", Map.of("rofs-guard.dev/mode", "enforce", "rofs-guard.dev/mutation", "off")); // routed to /validate/enforce/no-mutation
         webhooks = ShippedWebhooks.start(k);
     }
 
