@@ -72,10 +72,17 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
      * and re-parsing a patch document.
      */
     public JsonNode applyTo(JsonNode object) {
-        JsonNode copy = object.deepCopy();
+        // Copy on write: only the containers on an operation's path are copied (shallowly), the rest is shared with
+        // the request, which stays untouched. A Deployment's verdict copies its template's few nodes, not the object.
+        java.util.Set<JsonNode> copied = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        JsonNode root = shallowCopy(object);
+        copied.add(root);
         for (Op op : ops) {
             com.fasterxml.jackson.core.JsonPointer pointer = com.fasterxml.jackson.core.JsonPointer.compile(op.path());
-            JsonNode parent = copy.at(pointer.head());
+            JsonNode parent = root;
+            for (com.fasterxml.jackson.core.JsonPointer p = pointer; p.tail() != null && !p.tail().matches(); p = p.tail()) {
+                parent = child(parent, p, copied);
+            }
             String last = pointer.last().getMatchingProperty();
             JsonNode value = op.value().deepCopy();
             if (parent instanceof ObjectNode o) {
@@ -90,7 +97,45 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
                 throw new IllegalStateException("plan operation " + op.path() + " has no parent in the object"); // a planner bug
             }
         }
+        return root;
+    }
+
+    /** The child {@code step} names in {@code parent} (already a copy), itself copied once and put in its place. */
+    private static JsonNode child(JsonNode parent, com.fasterxml.jackson.core.JsonPointer step, java.util.Set<JsonNode> copied) {
+        JsonNode child;
+        if (parent instanceof ObjectNode o) {
+            child = o.get(step.getMatchingProperty());
+        } else if (parent instanceof ArrayNode a && step.getMatchingIndex() >= 0) {
+            child = a.get(step.getMatchingIndex());
+        } else {
+            child = null;
+        }
+        if (child == null || !child.isContainerNode()) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        if (copied.contains(child)) {
+            return child;
+        }
+        JsonNode copy = shallowCopy(child);
+        copied.add(copy);
+        if (parent instanceof ObjectNode o) {
+            o.set(step.getMatchingProperty(), copy);
+        } else {
+            ((ArrayNode) parent).set(step.getMatchingIndex(), copy);
+        }
         return copy;
+    }
+
+    private static JsonNode shallowCopy(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            copy.setAll(o);
+            return copy;
+        }
+        if (node instanceof ArrayNode a) {
+            return JsonNodeFactory.instance.arrayNode(a.size()).addAll(a);
+        }
+        return node;
     }
 
     /** RFC 6902, as the webhook answers it. */

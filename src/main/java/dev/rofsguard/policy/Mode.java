@@ -12,8 +12,10 @@ public enum Mode {
     /** Allow, with audit annotations and a log line. */
     AUDIT;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     public static Optional<Mode> parse(String text) {

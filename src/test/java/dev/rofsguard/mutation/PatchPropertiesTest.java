@@ -39,7 +39,9 @@ class PatchPropertiesTest {
         Plan plan = ENGINE.mutation(Subject.create("", "Pod", "shop", pod));
         JsonNode patched = JsonPatch.apply(plan.jsonPatch(), pod);
         // The judge's in-memory application of the plan is the API server's application of the patch.
+        JsonNode request = pod.deepCopy();
         assertThat(plan.applyTo(pod)).isEqualTo(patched);
+        assertThat(pod).as("applyTo leaves the request as it was").isEqualTo(request);
 
         JsonNode spec = patched.path("spec");
         Set<String> volumes = new HashSet<>();
