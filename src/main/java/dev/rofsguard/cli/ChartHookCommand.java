@@ -64,7 +64,7 @@ final class ChartHookCommand {
                 return ExitCodes.USAGE;
             }
             dev.rofsguard.engine.EngineConfig engine = loaded.get();
-            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient k = client()) {
                 for (var o : dev.rofsguard.export.NativePolicies.compile(engine, hybrid)) {
                     var r = k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
                     k.resource(r).fieldManager("rofs-guard").forceConflicts().serverSideApply();
@@ -119,7 +119,7 @@ final class ChartHookCommand {
             PrintWriter out = spec.commandLine().getOut();
             // The names do not depend on the policy: compiled from the defaults, every object the export can make.
             dev.rofsguard.engine.EngineConfig defaults = dev.rofsguard.config.PolicyLoader.load(null, null);
-            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient k = client()) {
                 for (var o : dev.rofsguard.export.NativePolicies.compile(defaults)) {
                     var r = k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
                     out.printf("%s %s: %s%n", r.getKind(), r.getMetadata().getName(), k.resource(r).delete().isEmpty() ? "absent" : "deleted");
@@ -142,7 +142,7 @@ final class ChartHookCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient k = client()) {
                 var v1 = k.admissionRegistration().v1();
                 // delete() answers an empty list for an object that is already gone: not an error on a re-run.
                 out.printf("ValidatingWebhookConfiguration %s: %s%n", name,
@@ -169,7 +169,7 @@ final class ChartHookCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             ValidatingWebhookConfiguration configuration;
-            try (KubernetesClient k = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient k = client()) {
                 configuration = k.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get();
             }
             if (configuration == null) {
@@ -248,5 +248,15 @@ final class ChartHookCommand {
         pod.putObject("metadata").put("name", "helm-test").put("namespace", ns);
         pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "ghcr.io/rofs-guard/helm-test:1");
         return review;
+    }
+
+    /**
+     * The in-cluster (or kubeconfig) client, with a minute per request: the API server compiles the CEL of a
+     * policy when it is applied, which on a busy control plane takes longer than the client's default 10 s.
+     */
+    static KubernetesClient client() {
+        io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+        config.setRequestTimeout(60_000);
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 }

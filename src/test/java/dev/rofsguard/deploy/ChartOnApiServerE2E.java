@@ -167,6 +167,10 @@ class ChartOnApiServerE2E {
         } finally {
             k.admissionRegistration().v1().validatingWebhookConfigurations().withName(release).delete();
             k.admissionRegistration().v1().mutatingWebhookConfigurations().withName(release).delete();
+            // Whatever the hooks left (a failed run): policies that outlive this test would judge the next ones.
+            for (var o : dev.rofsguard.export.NativePolicies.compile(dev.rofsguard.config.PolicyLoader.load(null, null))) {
+                k.resource(k.getKubernetesSerialization().unmarshal(o.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).delete();
+            }
         }
     }
 
