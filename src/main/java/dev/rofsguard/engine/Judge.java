@@ -264,7 +264,11 @@ public final class Judge {
     }
 
     private static long countContainers(List<Violation> violations) {
-        return violations.stream().map(v -> v.containerKind().field() + "/" + v.index()).distinct().count();
+        Set<Long> containers = new HashSet<>();
+        for (Violation v : violations) {
+            containers.add(((long) v.containerKind().ordinal() << 32) | v.index());
+        }
+        return containers.size();
     }
 
     private static String containerField(PodSpecView pod, String name) {

@@ -74,7 +74,7 @@ public final class Mounts {
     boolean holds(String path) {
         String p = canonical(path);
         for (Mount m : mounts) {
-            if (m.writable && (m.path.equals(p) || p.startsWith(m.path.equals("/") ? "/" : m.path + "/"))) {
+            if (m.writable && atOrBelow(p, m.path)) {
                 return true;
             }
         }
@@ -95,19 +95,34 @@ public final class Mounts {
     /** Any mount exactly at the path (a second one would be refused by the API server). */
     boolean occupied(String path) {
         String p = canonical(path);
-        return mounts.stream().anyMatch(m -> m.path.equals(p));
+        for (Mount m : mounts) {
+            if (m.path.equals(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A read-only mount at or above the path: nothing can be made writable there. */
     boolean readOnlyAtOrAbove(String path) {
         String p = canonical(path);
-        return mounts.stream().anyMatch(m -> !m.writable && (m.path.equals(p) || p.startsWith(m.path.equals("/") ? "/" : m.path + "/")));
+        for (Mount m : mounts) {
+            if (!m.writable && atOrBelow(p, m.path)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Any mount at, above or below the path, writable or not: nothing more may be stacked there. */
     boolean touches(String path) {
         String p = canonical(path);
-        return mounts.stream().anyMatch(m -> related(m.path, p));
+        for (Mount m : mounts) {
+            if (related(m.path, p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A mount the plan adds. */
@@ -116,7 +131,15 @@ public final class Mounts {
     }
 
     private static boolean related(String a, String b) {
-        return a.equals(b) || b.startsWith(a.equals("/") ? "/" : a + "/") || a.startsWith(b + "/");
+        return atOrBelow(b, a) || atOrBelow(a, b);
+    }
+
+    /** {@code path} is {@code base} or a path under it (both canonical); compared in place, on every admission. */
+    private static boolean atOrBelow(String path, String base) {
+        if (base.equals("/")) {
+            return path.startsWith("/");
+        }
+        return path.startsWith(base) && (path.length() == base.length() || path.charAt(base.length()) == '/');
     }
 
     /** A path as the planner compares it, for an image with these symbolic links (the native compiler's constants). */
@@ -131,7 +154,7 @@ public final class Mounts {
             String resolved = p;
             for (Map.Entry<String, String> link : symlinks.entrySet()) {
                 String from = link.getKey();
-                if (p.equals(from) || p.startsWith(from + "/")) {
+                if (atOrBelow(p, from)) {
                     resolved = link.getValue() + p.substring(from.length());
                     break;
                 }

@@ -1,6 +1,5 @@
 package dev.rofsguard.mutation;
 
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -64,7 +63,7 @@ public final class PatchPlanner {
         Map<String, Plan.ContainerChange> changes = new LinkedHashMap<>();
         Map<String, String> blocked = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
-        JsonPointer specPointer = JsonPointer.compile(pod.kind().podSpecPointer());
+        String specPointer = pod.kind().podSpecPointer();
 
         for (ContainerView c : eligible) {
             if (c.kind() == ContainerKind.EPHEMERAL_CONTAINER
@@ -82,7 +81,7 @@ public final class PatchPlanner {
                 warnings.add("rofs-guard: " + c.kind().field() + " \"" + c.name() + "\" (" + match.entry() + "): " + block.get());
                 continue;
             }
-            JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
+            String base = specPointer + "/" + c.kind().field() + "/" + c.index();
             List<ObjectNode> newMounts = new ArrayList<>();
             List<Plan.Mount> added = new ArrayList<>();
             List<Plan.Mount> seeds = new ArrayList<>();
@@ -111,13 +110,13 @@ public final class PatchPlanner {
                     seeds.add(m);
                 }
             }
-            addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), newMounts,
+            addAll(ops, c.node().get("volumeMounts"), base + "/volumeMounts", newMounts,
                     "catalog entry " + match.entry() + ": paths the image writes");
             boolean flag = config.setReadOnlyRootFilesystem() && setFlag(ops, c, base, "catalog entry " + match.entry());
             String seed = null;
             if (!seeds.isEmpty()) {
                 seed = seedNames.containerName(SEED_PREFIX, c.name());
-                seedOps.add(new Plan.Op(specPointer.appendProperty("initContainers").appendIndex(0).toString(),
+                seedOps.add(new Plan.Op(specPointer + "/initContainers/0",
                         seedContainer(seed, c, seeds), "catalog entry " + match.entry() + ": copies what the image ships into "
                         + String.join(", ", seeds.stream().map(Plan.Mount::path).toList())));
             }
@@ -130,14 +129,14 @@ public final class PatchPlanner {
             volume.putObject("emptyDir").put("sizeLimit", config.debugScratchSizeLimit());
             newVolumes.add(volume);
         }
-        addAll(ops, spec.get("volumes"), specPointer.appendProperty("volumes"), newVolumes, "emptyDir volumes for the mounts");
+        addAll(ops, spec.get("volumes"), specPointer + "/volumes", newVolumes, "emptyDir volumes for the mounts");
         if (!seedOps.isEmpty()) {
             // Seeds run before the user's init containers. They go last in the patch, so that the operations above
             // still address init containers by their original index; inserted at 0 in reverse, they keep their order.
             if (!spec.path("initContainers").isArray()) {
                 ArrayNode all = NODES.arrayNode();
                 seedOps.forEach(op -> all.add(op.value()));
-                ops.add(new Plan.Op(specPointer.appendProperty("initContainers").toString(), all, seedOps.get(0).why()));
+                ops.add(new Plan.Op(specPointer + "/initContainers", all, seedOps.get(0).why()));
             } else {
                 for (int k = seedOps.size() - 1; k >= 0; k--) {
                     ops.add(seedOps.get(k));
@@ -329,15 +328,15 @@ public final class PatchPlanner {
         for (JsonNode v : pod.spec().path("volumes")) {
             debugVolume |= MutationConfig.DEBUG_VOLUME.equals(v.path("name").asText());
         }
-        JsonPointer specPointer = JsonPointer.compile(pod.kind().podSpecPointer());
+        String specPointer = pod.kind().podSpecPointer();
         List<Plan.Op> ops = new ArrayList<>();
         Map<String, Plan.ContainerChange> changes = new LinkedHashMap<>();
         for (ContainerView c : added) {
-            JsonPointer base = specPointer.appendProperty(c.kind().field()).appendIndex(c.index());
+            String base = specPointer + "/" + c.kind().field() + "/" + c.index();
             boolean flag = setFlag(ops, c, base, "ephemeral container");
             List<Plan.Mount> mounts = new ArrayList<>();
             if (debugVolume && !Mounts.of(c, Map.of(), Map.of()).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
-                addAll(ops, c.node().get("volumeMounts"), base.appendProperty("volumeMounts"), List.of(NODES.objectNode()
+                addAll(ops, c.node().get("volumeMounts"), base + "/volumeMounts", List.of(NODES.objectNode()
                         .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)),
                         "debug scratch volume");
                 mounts.add(new Plan.Mount(MutationConfig.DEBUG_VOLUME, MutationConfig.DEBUG_MOUNT_PATH, null, null, false));
@@ -387,7 +386,7 @@ public final class PatchPlanner {
         } else if (!annotations.isObject()) {
             op = new Plan.Op("/metadata/annotations", NODES.objectNode().put(Annotations.MUTATED, value), why);
         } else {
-            op = new Plan.Op(JsonPointer.compile("/metadata/annotations").appendProperty(Annotations.MUTATED).toString(),
+            op = new Plan.Op("/metadata/annotations/" + Annotations.MUTATED.replace("~", "~0").replace("/", "~1"),
                     NODES.textNode(value), why);
         }
         List<Plan.Op> ops = new ArrayList<>(plan.ops());
@@ -396,19 +395,19 @@ public final class PatchPlanner {
     }
 
     /** Adds the flag where absent; an explicit value (false, or a non-boolean) is the user's and stays. */
-    private static boolean setFlag(List<Plan.Op> ops, ContainerView c, JsonPointer base, String why) {
+    private static boolean setFlag(List<Plan.Op> ops, ContainerView c, String base, String why) {
         switch (c.rootFilesystem()) {
             case NO_SECURITY_CONTEXT -> {
                 JsonNode sc = c.node().get("securityContext");
                 if (sc != null && !sc.isNull()) {
                     return false; // a non-object securityContext: not ours to repair
                 }
-                ops.add(new Plan.Op(base.appendProperty("securityContext").toString(),
+                ops.add(new Plan.Op(base + "/securityContext",
                         NODES.objectNode().put("readOnlyRootFilesystem", true), why));
                 return true;
             }
             case NOT_SET -> {
-                ops.add(new Plan.Op(base.appendProperty("securityContext").appendProperty("readOnlyRootFilesystem").toString(),
+                ops.add(new Plan.Op(base + "/securityContext/readOnlyRootFilesystem",
                         NODES.booleanNode(true), why));
                 return true;
             }
@@ -419,14 +418,14 @@ public final class PatchPlanner {
     }
 
     /** Adds items to an array: the whole array when absent, else one {@code /-} append per item. */
-    private static void addAll(List<Plan.Op> ops, JsonNode existing, JsonPointer pointer, List<ObjectNode> items, String why) {
+    private static void addAll(List<Plan.Op> ops, JsonNode existing, String pointer, List<ObjectNode> items, String why) {
         if (items.isEmpty()) {
             return;
         }
         if (existing == null || existing.isNull() || !existing.isArray()) {
             ArrayNode all = NODES.arrayNode();
             items.forEach(all::add);
-            ops.add(new Plan.Op(pointer.toString(), all, why));
+            ops.add(new Plan.Op(pointer, all, why));
         } else {
             for (ObjectNode item : items) {
                 ops.add(new Plan.Op(pointer + "/-", item, why));

@@ -68,8 +68,9 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
 
     /**
      * The object with the plan applied, as the API server applies the webhook's patch (RFC 6902 {@code add}: set a
-     * member, append with {@code -}, insert at an index), on a copy: the workload verdict's hot path, without rendering
-     * and re-parsing a patch document.
+     * member, append with {@code -}, insert at an index), without rendering and re-parsing a patch document: the
+     * workload verdict's hot path. The request is left as it was; the result shares its unchanged parts with it and
+     * the added values with this plan, so it is for reading.
      */
     public JsonNode applyTo(JsonNode object) {
         // Copy on write: only the containers on an operation's path are copied (shallowly), the rest is shared with
@@ -84,7 +85,7 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
                 parent = child(parent, p, copied);
             }
             String last = pointer.last().getMatchingProperty();
-            JsonNode value = op.value().deepCopy();
+            JsonNode value = op.value(); // shared with the plan, as the rest is with the request: the result is read, not changed
             if (parent instanceof ObjectNode o) {
                 o.set(last, value);
             } else if (parent instanceof ArrayNode a) {

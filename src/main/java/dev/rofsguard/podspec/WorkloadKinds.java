@@ -22,6 +22,8 @@ public final class WorkloadKinds {
                     List.of("spec", "jobTemplate", "spec", "template", "metadata")));
 
     private final Map<String, WorkloadKind> byGroupKind = new LinkedHashMap<>();
+    /** group → kind → entry: looked up on every admission, without building a key. */
+    private final Map<String, Map<String, WorkloadKind>> byGroup = new java.util.HashMap<>();
 
     public WorkloadKinds(List<WorkloadKind> extra) {
         for (WorkloadKind k : BUILT_IN) {
@@ -30,6 +32,7 @@ public final class WorkloadKinds {
         for (WorkloadKind k : extra) {
             byGroupKind.put(key(k.group(), k.kind()), k);
         }
+        byGroupKind.values().forEach(k -> byGroup.computeIfAbsent(k.group(), g -> new java.util.HashMap<>()).put(k.kind(), k));
     }
 
     public static WorkloadKinds builtIn() {
@@ -42,7 +45,8 @@ public final class WorkloadKinds {
     }
 
     public Optional<WorkloadKind> find(String group, String kind) {
-        return Optional.ofNullable(byGroupKind.get(key(group == null ? "" : group, kind)));
+        Map<String, WorkloadKind> kinds = byGroup.get(group == null ? "" : group);
+        return kinds == null ? Optional.empty() : Optional.ofNullable(kinds.get(kind));
     }
 
     private static String key(String group, String kind) {
