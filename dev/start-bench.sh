@@ -53,14 +53,14 @@ for i in $(seq "$ROUNDS"); do
   one bare-quarkus localhost/bare-quarkus:bench | tee -a "$work/results"
   one rofs-guard localhost/rofs-guard:bench | tee -a "$work/results"
   one rofs-guard-without-appcds localhost/rofs-guard:bench "${NOCDS[@]}" | tee -a "$work/results"
-  one rofs-guard-warmup-200 localhost/rofs-guard:bench -e ROFS_GUARD_WARMUP_ITERATIONS=200 \
-    -e ROFS_GUARD_WARMUP_HTTPS_REQUESTS_PER_CONNECTION=5 | tee -a "$work/results"
+  one rofs-guard-warmup-2000 localhost/rofs-guard:bench -e ROFS_GUARD_WARMUP_ITERATIONS=2000 \
+    -e ROFS_GUARD_WARMUP_HTTPS_CONNECTIONS=4 -e ROFS_GUARD_WARMUP_HTTPS_REQUESTS_PER_CONNECTION=25 | tee -a "$work/results"
   one rofs-guard-no-warmup localhost/rofs-guard:bench -e ROFS_GUARD_WARMUP_ITERATIONS=0 \
     -e ROFS_GUARD_WARMUP_HTTPS_CONNECTIONS=0 | tee -a "$work/results"
 done
 echo "--- medians over $ROUNDS rounds (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for l in bare-quarkus rofs-guard rofs-guard-without-appcds rofs-guard-warmup-200 rofs-guard-no-warmup; do
+for l in bare-quarkus rofs-guard rofs-guard-without-appcds rofs-guard-warmup-2000 rofs-guard-no-warmup; do
   printf '%-28s ready %6s ms   first admission %6s ms\n' "$l" \
     "$(awk -v l="$l" '$1 == l { print $2 }' "$work/results" | median)" \
     "$(awk -v l="$l" '$1 == l { print $3 }' "$work/results" | median)"
