@@ -52,7 +52,11 @@ final class Replica implements AutoCloseable {
         JsonNode args = new ObjectMapper().readTree(array);
         List<String> flags = new ArrayList<>();
         for (int i = 1; i < args.size() && !args.get(i).asText().equals("-jar"); i++) {
-            flags.add(args.get(i).asText());
+            String flag = args.get(i).asText();
+            // The class-data archive exists only in the image (made by its build, for its JVM): not here.
+            if (!flag.startsWith("-XX:SharedArchiveFile=") && !flag.startsWith("-Xshare:")) {
+                flags.add(flag);
+            }
         }
         return flags;
     }
