@@ -18,6 +18,10 @@ public class Main {
         if (!Cli.startsServer(args)) {
             System.exit(Cli.run(args));
         }
+        int rounds = warmupRounds();
+        if (rounds > 0) {
+            dev.rofsguard.web.Warmup.startEarly(rounds);
+        }
         if (TlsBootstrap.startBuiltInController()) {
             Quarkus.run();
             return;
@@ -28,5 +32,15 @@ public class Main {
                     + "generated a self-signed one for localhost and 127.0.0.1, CA at " + ca);
         }
         Quarkus.run();
+    }
+
+    /** {@code rofs-guard.warmup.iterations} as Quarkus would read it (system property, then environment), before it boots. */
+    private static int warmupRounds() {
+        String v = System.getProperty("rofs-guard.warmup.iterations", System.getenv("ROFS_GUARD_WARMUP_ITERATIONS"));
+        try {
+            return v == null ? 200 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 200; // Quarkus will refuse the value with a clear message
+        }
     }
 }
