@@ -26,7 +26,7 @@ class RolloutHeavyIT {
 
     @Test
     void sigtermToOneReplicaDropsNoAdmissionOverHttp2(@TempDir Path dir) throws Exception {
-        assertThat(Path.of(HAPROXY)).as("haproxy (apt-get install haproxy; .ci/run installs it)").isExecutable();
+        assertThat(Path.of(HAPROXY)).as("haproxy (apt-get install haproxy; the heavy profile is not part of .ci/run)").isExecutable();
         Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
         try (Replica a = Replica.start(dir, "a", 28451, 29051, "-Drofs-guard.shutdown.delay=5s");
              Replica b = Replica.start(dir, "b", 28452, 29052, "-Drofs-guard.shutdown.delay=5s")) {
