@@ -82,10 +82,13 @@ final class ShippedWebhooks implements AutoCloseable {
         return metric("rofs_guard_admission_duration_seconds_sum");
     }
 
+    /** One client for every read (a client per read left dozens of selector threads and connections behind). */
+    private static final HttpClient METRICS = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+
     private static double metric(String name) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + WebhookProcess.MANAGEMENT_PORT + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        // With a timeout: a read that never answers fails the test with a reason instead of hanging the run.
+        String metrics = METRICS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + WebhookProcess.MANAGEMENT_PORT + "/q/metrics"))
+                .timeout(java.time.Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
