@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rolling update as the API server sees it: two replicas of the packaged jar behind an L4 round-robin proxy
- * (Debian's haproxy in TCP mode, health-checking readiness as endpoints would), a Go client with client-go's
+ * (Debian's haproxy in TCP mode, health-checking readiness as endpoints would: the shipped probe's 1 s timeout and
+ * failure threshold of 2, checked every 500 ms rather than 5 s so that the replica leaves within the 5 s delay; with
+ * a 500 ms timeout and one failure, both replicas were taken out under load and haproxy closed new connections), a Go client with client-go's
  * transport settings sending 2,000 reviews a second over HTTP/2, and SIGTERM to one replica mid-run. Every request
  * of the whole run must succeed.
  */
@@ -41,6 +43,7 @@ class RolloutHeavyIT {
                       timeout connect 2s
                       timeout client 120s
                       timeout server 120s
+                      timeout check 1s
                       retries 3
                       option redispatch
                     frontend webhook
@@ -49,8 +52,8 @@ class RolloutHeavyIT {
                     backend replicas
                       balance roundrobin
                       option httpchk GET /q/health/ready
-                      server a 127.0.0.1:28451 check port 29051 inter 500ms fall 1 rise 2
-                      server b 127.0.0.1:28452 check port 29052 inter 500ms fall 1 rise 2
+                      server a 127.0.0.1:28451 check port 29051 inter 500ms fall 2 rise 2
+                      server b 127.0.0.1:28452 check port 29052 inter 500ms fall 2 rise 2
                     """);
             Process haproxy = new ProcessBuilder(HAPROXY, "-f", cfg.toString(), "-db").redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
