@@ -19,22 +19,21 @@ final class PodSpecShape {
 
     /** The first problem, as a field path and what is wrong; empty when the spec has the shape the engine reads. */
     static Optional<String> problem(String specPath, JsonNode spec, JsonNode podMetadata) {
+        // Field paths are built only for a problem: this runs over every container of every admission.
         Set<String> names = new HashSet<>();
         int containers = 0;
         for (ContainerKind kind : ContainerKind.values()) {
             JsonNode list = spec.get(kind.field());
-            String at = specPath + "." + kind.field();
             if (list == null || list.isNull()) {
                 continue;
             }
             if (!list.isArray()) {
-                return Optional.of(at + " must be a list, not " + type(list));
+                return Optional.of(specPath + "." + kind.field() + " must be a list, not " + type(list));
             }
             for (int i = 0; i < list.size(); i++) {
-                String item = at + "[" + i + "]";
-                Optional<String> p = container(item, list.get(i), names);
-                if (p.isPresent()) {
-                    return p;
+                String bad = container(list.get(i), names);
+                if (bad != null) {
+                    return Optional.of(specPath + "." + kind.field() + "[" + i + "]" + bad);
                 }
                 if (kind == ContainerKind.CONTAINER) {
                     containers++;
@@ -64,138 +63,142 @@ final class PodSpecShape {
                 }
             }
         }
-        Optional<String> p = objectOrNull(specPath + ".os", spec.get("os"));
-        if (p.isEmpty() && spec.path("os").isObject()) {
-            p = textOrNull(specPath + ".os.name", spec.path("os").get("name"));
+        String bad = objectOrNull(spec.get("os"));
+        if (bad != null) {
+            return Optional.of(specPath + ".os" + bad);
         }
-        if (p.isEmpty()) {
-            p = stringMap(specPath + ".nodeSelector", spec.get("nodeSelector"));
+        if (spec.path("os").isObject() && (bad = textOrNull(spec.path("os").get("name"))) != null) {
+            return Optional.of(specPath + ".os.name" + bad);
         }
-        if (p.isEmpty() && podMetadata != null && !podMetadata.isMissingNode()) {
-            p = objectOrNull("metadata", podMetadata);
-            if (p.isEmpty() && podMetadata.isObject()) {
-                p = stringMap("metadata.annotations", podMetadata.get("annotations"));
+        if ((bad = stringMap(spec.get("nodeSelector"))) != null) {
+            return Optional.of(specPath + ".nodeSelector" + bad);
+        }
+        if (podMetadata != null && !podMetadata.isMissingNode()) {
+            if ((bad = objectOrNull(podMetadata)) != null) {
+                return Optional.of("metadata" + bad);
+            }
+            if (podMetadata.isObject() && (bad = stringMap(podMetadata.get("annotations"))) != null) {
+                return Optional.of("metadata.annotations" + bad);
             }
         }
-        return p;
+        return Optional.empty();
     }
 
-    private static Optional<String> container(String at, JsonNode c, Set<String> names) {
+    /** What is wrong with one container, as the rest of a message after its field path; null when nothing is. */
+    private static String container(JsonNode c, Set<String> names) {
         if (!c.isObject()) {
-            return Optional.of(at + " must be an object, not " + type(c));
+            return " must be an object, not " + type(c);
         }
         if (!nonEmptyText(c.get("name"))) {
-            return Optional.of(at + ".name must be a non-empty string");
+            return ".name must be a non-empty string";
         }
         if (!names.add(c.get("name").textValue())) {
-            return Optional.of(at + ".name \"" + c.get("name").textValue()
-                    + "\" is used by another container (names are unique across containers, initContainers and ephemeralContainers)");
+            return ".name \"" + c.get("name").textValue()
+                    + "\" is used by another container (names are unique across containers, initContainers and ephemeralContainers)";
         }
         if (!nonEmptyText(c.get("image"))) {
-            return Optional.of(at + ".image must be a non-empty string");
+            return ".image must be a non-empty string";
         }
-        Optional<String> p = objectOrNull(at + ".securityContext", c.get("securityContext"));
-        if (p.isPresent()) {
-            return p;
+        String bad;
+        if ((bad = objectOrNull(c.get("securityContext"))) != null) {
+            return ".securityContext" + bad;
         }
-        p = stringList(at + ".command", c.get("command"));
-        if (p.isEmpty()) {
-            p = stringList(at + ".args", c.get("args"));
+        if ((bad = stringList(c.get("command"))) != null) {
+            return ".command" + bad;
         }
-        if (p.isPresent()) {
-            return p;
+        if ((bad = stringList(c.get("args"))) != null) {
+            return ".args" + bad;
         }
         JsonNode env = c.get("env");
         if (env != null && !env.isNull()) {
             if (!env.isArray()) {
-                return Optional.of(at + ".env must be a list, not " + type(env));
+                return ".env must be a list, not " + type(env);
             }
             for (int i = 0; i < env.size(); i++) {
                 JsonNode e = env.get(i);
                 if (!e.isObject() || !nonEmptyText(e.get("name"))) {
-                    return Optional.of(at + ".env[" + i + "] must be an object with a non-empty name");
+                    return ".env[" + i + "] must be an object with a non-empty name";
                 }
-                p = textOrNull(at + ".env[" + i + "].value", e.get("value"));
-                if (p.isPresent()) {
-                    return p;
+                if ((bad = textOrNull(e.get("value"))) != null) {
+                    return ".env[" + i + "].value" + bad;
                 }
             }
         }
         JsonNode mounts = c.get("volumeMounts");
         if (mounts != null && !mounts.isNull()) {
             if (!mounts.isArray()) {
-                return Optional.of(at + ".volumeMounts must be a list, not " + type(mounts));
+                return ".volumeMounts must be a list, not " + type(mounts);
             }
             Set<String> paths = new HashSet<>();
             for (int i = 0; i < mounts.size(); i++) {
                 JsonNode m = mounts.get(i);
-                String mat = at + ".volumeMounts[" + i + "]";
                 if (!m.isObject()) {
-                    return Optional.of(mat + " must be an object, not " + type(m));
+                    return ".volumeMounts[" + i + "] must be an object, not " + type(m);
                 }
                 if (!nonEmptyText(m.get("name"))) {
-                    return Optional.of(mat + ".name must be a non-empty string");
+                    return ".volumeMounts[" + i + "].name must be a non-empty string";
                 }
                 if (!nonEmptyText(m.get("mountPath"))) {
-                    return Optional.of(mat + ".mountPath must be a non-empty string");
+                    return ".volumeMounts[" + i + "].mountPath must be a non-empty string";
                 }
                 if (!paths.add(m.get("mountPath").textValue())) {
-                    return Optional.of(mat + ".mountPath \"" + m.get("mountPath").textValue() + "\" is mounted twice");
+                    return ".volumeMounts[" + i + "].mountPath \"" + m.get("mountPath").textValue() + "\" is mounted twice";
                 }
                 JsonNode readOnly = m.get("readOnly");
                 if (readOnly != null && !readOnly.isNull() && !readOnly.isBoolean()) {
-                    return Optional.of(mat + ".readOnly must be a boolean, not " + type(readOnly));
+                    return ".volumeMounts[" + i + "].readOnly must be a boolean, not " + type(readOnly);
                 }
-                p = textOrNull(mat + ".subPath", m.get("subPath"));
-                if (p.isPresent()) {
-                    return p;
+                if ((bad = textOrNull(m.get("subPath"))) != null) {
+                    return ".volumeMounts[" + i + "].subPath" + bad;
                 }
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     private static boolean nonEmptyText(JsonNode n) {
         return n != null && n.isTextual() && !n.textValue().isEmpty();
     }
 
-    private static Optional<String> objectOrNull(String at, JsonNode n) {
-        return n == null || n.isNull() || n.isObject() ? Optional.empty() : Optional.of(at + " must be an object, not " + type(n));
+    // The checks below answer null when the value is fine, else the rest of the message after its field path.
+
+    private static String objectOrNull(JsonNode n) {
+        return n == null || n.isNull() || n.isObject() ? null : " must be an object, not " + type(n);
     }
 
-    private static Optional<String> textOrNull(String at, JsonNode n) {
-        return n == null || n.isNull() || n.isTextual() ? Optional.empty() : Optional.of(at + " must be a string, not " + type(n));
+    private static String textOrNull(JsonNode n) {
+        return n == null || n.isNull() || n.isTextual() ? null : " must be a string, not " + type(n);
     }
 
-    private static Optional<String> stringList(String at, JsonNode n) {
+    private static String stringList(JsonNode n) {
         if (n == null || n.isNull()) {
-            return Optional.empty();
+            return null;
         }
         if (!n.isArray()) {
-            return Optional.of(at + " must be a list of strings, not " + type(n));
+            return " must be a list of strings, not " + type(n);
         }
         for (JsonNode item : n) {
             if (!item.isTextual()) {
-                return Optional.of(at + " must be a list of strings; it holds " + type(item));
+                return " must be a list of strings; it holds " + type(item);
             }
         }
-        return Optional.empty();
+        return null;
     }
 
-    private static Optional<String> stringMap(String at, JsonNode n) {
+    private static String stringMap(JsonNode n) {
         if (n == null || n.isNull()) {
-            return Optional.empty();
+            return null;
         }
         if (!n.isObject()) {
-            return Optional.of(at + " must be a map of strings, not " + type(n));
+            return " must be a map of strings, not " + type(n);
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
-                return Optional.of(at + "[\"" + e.getKey() + "\"] must be a string, not " + type(e.getValue()));
+                return "[\"" + e.getKey() + "\"] must be a string, not " + type(e.getValue());
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     private static String type(JsonNode n) {
