@@ -164,9 +164,6 @@ public final class PatchPlanner {
 
     /** Why the catalog cannot make this container read-only, if it cannot. */
     private static Optional<String> blocked(ContainerView c, Catalog.Match match, Mounts mounts) {
-        // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
-        List<Catalog.Resolved> ordered = new ArrayList<>(match.of(PathType.OBSOLETE));
-        match.paths().stream().filter(r -> r.type() != PathType.OBSOLETE).forEach(ordered::add);
         for (String env : match.requiredEnv()) {
             boolean set = false;
             for (JsonNode e : c.node().path("env")) {
@@ -177,55 +174,68 @@ public final class PatchPlanner {
                         + "read-only; set " + env + " (see the catalog entry's reason)");
             }
         }
-        for (Catalog.Resolved r : ordered) {
-            if (!applies(r, c, mounts)) {
-                continue;
-            }
-            Optional<String> moved = moved(r, c);
-            String path = moved.orElse(r.path());
-            String via = moved.isPresent() ? " (moved by " + (r.source().env() != null ? r.source().env() : r.source().arg()) + ")" : "";
-            switch (r.type()) {
-                case DATA -> {
-                    if (moved.isEmpty() && movedUnknowably(r, c)) {
-                        return Optional.of(r.source().env() + " is set from a reference, so where the data goes is not known; "
-                                + "mount a PersistentVolumeClaim there and set readOnlyRootFilesystem: true yourself");
-                    }
-                    if (!mounts.holds(path)) {
-                        return Optional.of("keeps data at " + path + via + " and nothing writable is mounted there, so it is "
-                                + "not made read-only; mount a PersistentVolumeClaim there (or an emptyDir, if losing the data "
-                                + "on restart is intended)");
-                    }
+        // Obsolete mounts first: their reason is the one to hear (postgres 18 with a claim at the pre-18 path).
+        // Two passes over the entry's paths rather than a reordered copy: this runs on every admission.
+        for (int pass = 0; pass < 2; pass++) {
+            for (Catalog.Resolved r : match.paths()) {
+                if ((r.type() == PathType.OBSOLETE) != (pass == 0) || !applies(r, c, mounts)) {
+                    continue;
                 }
-                case OBSOLETE -> {
-                    // Moved (PGDATA pointing into that volume) it is a valid layout again.
-                    if (moved.isEmpty() && mounts.occupied(path)) {
-                        return Optional.of("a volume at " + path + " breaks this image version"
-                                + (r.source().reason() == null ? "" : ": " + r.source().reason()));
-                    }
+                String why = blockedAt(r, c, match, mounts);
+                if (why != null) {
+                    return Optional.of(why);
                 }
-                case SCRATCH -> {
-                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
-                        return Optional.of("writes to " + path + via + ", which is on a read-only mount, so it is not made "
-                                + "read-only; mount a writable volume (an emptyDir) there");
-                    }
-                }
-                case SEEDED -> {
-                    if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
-                        return Optional.of("writes to " + path + via + ", which is on a read-only mount; mount a writable "
-                                + "volume with that content there");
-                    }
-                    if (!mounts.covers(path) && !match.shell()) {
-                        return Optional.of("must write to " + path + ", where the image ships files, and the image has no "
-                                + "shell to copy them into an emptyDir; mount a volume with that content there");
-                    }
-                    if (!mounts.covers(path) && !SAFE_PATH.matcher(path).matches()) {
-                        return Optional.of("seeded path " + path + via + " has characters rofs-guard will not put in a shell command");
-                    }
-                }
-                default -> { }
             }
         }
         return Optional.empty();
+    }
+
+    /** Why this one path keeps the catalog from making the container read-only, or null. */
+    private static String blockedAt(Catalog.Resolved r, ContainerView c, Catalog.Match match, Mounts mounts) {
+        Optional<String> moved = moved(r, c);
+        String path = moved.orElse(r.path());
+        String via = moved.isPresent() ? " (moved by " + (r.source().env() != null ? r.source().env() : r.source().arg()) + ")" : "";
+        switch (r.type()) {
+            case DATA -> {
+                if (moved.isEmpty() && movedUnknowably(r, c)) {
+                    return r.source().env() + " is set from a reference, so where the data goes is not known; "
+                            + "mount a PersistentVolumeClaim there and set readOnlyRootFilesystem: true yourself";
+                }
+                if (!mounts.holds(path)) {
+                    return "keeps data at " + path + via + " and nothing writable is mounted there, so it is "
+                            + "not made read-only; mount a PersistentVolumeClaim there (or an emptyDir, if losing the data "
+                            + "on restart is intended)";
+                }
+            }
+            case OBSOLETE -> {
+                // Moved (PGDATA pointing into that volume) it is a valid layout again.
+                if (moved.isEmpty() && mounts.occupied(path)) {
+                    return "a volume at " + path + " breaks this image version"
+                            + (r.source().reason() == null ? "" : ": " + r.source().reason());
+                }
+            }
+            case SCRATCH -> {
+                if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                    return "writes to " + path + via + ", which is on a read-only mount, so it is not made "
+                            + "read-only; mount a writable volume (an emptyDir) there";
+                }
+            }
+            case SEEDED -> {
+                if (!mounts.covers(path) && mounts.readOnlyAtOrAbove(path)) {
+                    return "writes to " + path + via + ", which is on a read-only mount; mount a writable "
+                            + "volume with that content there";
+                }
+                if (!mounts.covers(path) && !match.shell()) {
+                    return "must write to " + path + ", where the image ships files, and the image has no "
+                            + "shell to copy them into an emptyDir; mount a volume with that content there";
+                }
+                if (!mounts.covers(path) && !SAFE_PATH.matcher(path).matches()) {
+                    return "seeded path " + path + via + " has characters rofs-guard will not put in a shell command";
+                }
+            }
+            default -> { }
+        }
+        return null;
     }
 
     private static final java.util.regex.Pattern SAFE_PATH = java.util.regex.Pattern.compile("/[A-Za-z0-9._/-]*");
