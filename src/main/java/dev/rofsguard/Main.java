@@ -38,9 +38,9 @@ public class Main {
     private static int warmupRounds() {
         String v = System.getProperty("rofs-guard.warmup.iterations", System.getenv("ROFS_GUARD_WARMUP_ITERATIONS"));
         try {
-            return v == null ? 200 : Integer.parseInt(v.trim());
+            return Integer.parseInt((v == null ? dev.rofsguard.web.Warmup.DEFAULT_ROUNDS : v).trim());
         } catch (NumberFormatException e) {
-            return 200; // Quarkus will refuse the value with a clear message
+            return 0; // Quarkus refuses the value with a clear message; nothing to warm for a server that will not start
         }
     }
 }

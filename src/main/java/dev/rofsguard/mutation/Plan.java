@@ -1,13 +1,17 @@
 package dev.rofsguard.mutation;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The mutation of one object, planned once, as values: explicit operations against the incoming JSON (never a diff
@@ -75,13 +79,13 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
     public JsonNode applyTo(JsonNode object) {
         // Copy on write: only the containers on an operation's path are copied (shallowly), the rest is shared with
         // the request, which stays untouched. A Deployment's verdict copies its template's few nodes, not the object.
-        java.util.Set<JsonNode> copied = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<JsonNode> copied = Collections.newSetFromMap(new IdentityHashMap<>());
         JsonNode root = shallowCopy(object);
         copied.add(root);
         for (Op op : ops) {
-            com.fasterxml.jackson.core.JsonPointer pointer = com.fasterxml.jackson.core.JsonPointer.compile(op.path());
+            JsonPointer pointer = JsonPointer.compile(op.path());
             JsonNode parent = root;
-            for (com.fasterxml.jackson.core.JsonPointer p = pointer; p.tail() != null && !p.tail().matches(); p = p.tail()) {
+            for (JsonPointer p = pointer; p.tail() != null && !p.tail().matches(); p = p.tail()) {
                 parent = child(parent, p, copied);
             }
             String last = pointer.last().getMatchingProperty();
@@ -102,7 +106,7 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
     }
 
     /** The child {@code step} names in {@code parent} (already a copy), itself copied once and put in its place. */
-    private static JsonNode child(JsonNode parent, com.fasterxml.jackson.core.JsonPointer step, java.util.Set<JsonNode> copied) {
+    private static JsonNode child(JsonNode parent, JsonPointer step, Set<JsonNode> copied) {
         JsonNode child;
         if (parent instanceof ObjectNode o) {
             child = o.get(step.getMatchingProperty());
@@ -112,7 +116,7 @@ public record Plan(List<Op> ops, Map<String, ContainerChange> changes, Map<Strin
             child = null;
         }
         if (child == null || !child.isContainerNode()) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            return MissingNode.getInstance();
         }
         if (copied.contains(child)) {
             return child;

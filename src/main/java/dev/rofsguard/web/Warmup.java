@@ -38,7 +38,10 @@ public class Warmup {
     @Inject
     io.vertx.core.Vertx vertx;
 
-    @ConfigProperty(name = "rofs-guard.warmup.iterations", defaultValue = "200")
+    /** Engine rounds over the samples unless configured; also what {@code Main} starts the early half with. */
+    public static final String DEFAULT_ROUNDS = "200";
+
+    @ConfigProperty(name = "rofs-guard.warmup.iterations", defaultValue = DEFAULT_ROUNDS)
     int iterations;
 
     @ConfigProperty(name = "rofs-guard.warmup.https-connections", defaultValue = "1")
@@ -108,9 +111,8 @@ public class Warmup {
         long start = System.nanoTime();
         try {
             List<byte[]> samples = samples();
-            // The two halves run side by side: the first TLS handshakes (the transport's cold path, and the largest
-            // part) on the event loop and the probe's thread, the engine on this one. Measured in the image on 2
-            // cores (dev/start-bench.sh): ready about 0.5 s sooner than one after the other, same first admission.
+            // The HTTPS half (the transport's cold path, now the larger part) runs on a thread of its own while this
+            // one finishes the engine half; one after the other cost about 0.5 s more to ready (dev/start-bench.sh).
             java.util.concurrent.CompletableFuture<List<String>> https = java.util.concurrent.CompletableFuture.completedFuture(List.of());
             if (port > 0 && httpsConnections > 0) {
                 // A compliant pod: warms the same path without writing decision log lines.
