@@ -117,8 +117,9 @@ public class Warmup {
             if (port > 0 && httpsConnections > 0) {
                 // A compliant pod: warms the same path without writing decision log lines.
                 byte[] compliant = samples.get(0);
-                https = java.util.concurrent.CompletableFuture.supplyAsync(() -> SelfProbe.post(vertx, port, certFile, "/validate",
-                        compliant, httpsConnections, httpsRequestsPerConnection), r -> {
+                https = java.util.concurrent.CompletableFuture.supplyAsync(() -> awaitListening(port)
+                        ? SelfProbe.post(vertx, port, certFile, "/validate", compliant, httpsConnections, httpsRequestsPerConnection)
+                        : List.of("the HTTPS port did not listen within 30 s"), r -> {
                             Thread t = new Thread(r, "rofs-guard-warmup-https");
                             t.setDaemon(true);
                             t.start();
@@ -148,6 +149,28 @@ public class Warmup {
                 io.quarkus.runtime.Quarkus.asyncExit(0);
             }
         }
+    }
+
+    /**
+     * Start-up events can come before the HTTPS port listens, and a refused probe warms nothing: wait (bounded) until
+     * it accepts a connection.
+     */
+    private static boolean awaitListening(int port) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+                return true;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     public boolean done() {
