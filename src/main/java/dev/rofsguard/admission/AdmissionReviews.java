@@ -1,21 +1,21 @@
 package dev.rofsguard.admission;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.policy.Decision;
 import dev.rofsguard.policy.Operation;
 import java.io.IOException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import dev.rofsguard.mutation.Plan;
@@ -115,61 +115,90 @@ public final class AdmissionReviews {
         return value != null && value.isTextual() ? value.textValue() : "";
     }
 
-    /** The answer of the validating webhook. */
-    public static ObjectNode validated(String uid, Decision decision) {
-        ObjectNode review = envelope(uid, decision.allowed());
-        ObjectNode response = (ObjectNode) review.get("response");
-        if (!decision.allowed()) {
-            ObjectNode status = response.putObject("status");
-            status.put("code", 403);
-            status.put("reason", "Forbidden");
-            status.put("message", decision.message());
-        }
-        warnings(response, decision.warnings());
-        auditAnnotations(response, decision.auditAnnotations());
-        return review;
+    /**
+     * The answer of the validating webhook, as bytes. Written straight to the generator, with no tree in between:
+     * this is the last step of every admission.
+     */
+    public static byte[] validated(String uid, Decision decision) {
+        return write(g -> {
+            envelope(g, uid, decision.allowed());
+            if (!decision.allowed()) {
+                g.writeObjectFieldStart("status");
+                g.writeNumberField("code", 403);
+                g.writeStringField("reason", "Forbidden");
+                g.writeStringField("message", decision.message());
+                g.writeEndObject();
+            }
+            warnings(g, decision.warnings());
+            auditAnnotations(g, decision.auditAnnotations());
+        });
     }
 
     /** The answer of the mutating webhook: allowed, with the plan as a JSON Patch when it has operations. */
-    public static ObjectNode mutated(String uid, Plan plan) {
-        ObjectNode review = envelope(uid, true);
-        ObjectNode response = (ObjectNode) review.get("response");
-        warnings(response, plan.warnings());
-        if (!plan.changes().isEmpty()) {
-            StringBuilder s = new StringBuilder();
-            plan.changes().forEach((container, change) -> s.append(s.length() == 0 ? "" : "; ").append(container)
-                    .append(": ").append(String.join(",", change.mounted()))
-                    .append(change.readOnlyRootFilesystem() ? " +readOnlyRootFilesystem" : ""));
-            auditAnnotations(response, Map.of("mutated", s.toString()));
-        }
-        if (!plan.isEmpty()) {
-            response.put("patchType", "JSONPatch");
-            response.put("patch", Base64.getEncoder().encodeToString(toBytes(plan.jsonPatch())));
-        }
-        return review;
+    public static byte[] mutated(String uid, Plan plan) {
+        return write(g -> {
+            envelope(g, uid, true);
+            warnings(g, plan.warnings());
+            if (!plan.changes().isEmpty()) {
+                StringBuilder s = new StringBuilder();
+                plan.changes().forEach((container, change) -> s.append(s.length() == 0 ? "" : "; ").append(container)
+                        .append(": ").append(String.join(",", change.mounted()))
+                        .append(change.readOnlyRootFilesystem() ? " +readOnlyRootFilesystem" : ""));
+                auditAnnotations(g, Map.of("mutated", s.toString()));
+            }
+            if (!plan.isEmpty()) {
+                g.writeStringField("patchType", "JSONPatch");
+                g.writeFieldName("patch");
+                g.writeBinary(toBytes(plan.jsonPatch())); // JSON's binary is standard Base64, as the API expects
+            }
+        });
     }
 
-    private static ObjectNode envelope(String uid, boolean allowed) {
-        ObjectNode review = NODES.objectNode();
-        review.put("apiVersion", API_VERSION);
-        review.put("kind", KIND);
-        ObjectNode response = review.putObject("response");
-        response.put("uid", uid);
-        response.put("allowed", allowed);
-        return review;
+    /** Writes {@code {"apiVersion", "kind", "response": {"uid", "allowed", …}}}: the body closes both objects. */
+    private static byte[] write(ResponseBody body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(1024);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            body.write(g);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            // Writing to memory what we built ourselves does not fail; keep the signature clean for callers.
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
     }
 
-    private static void warnings(ObjectNode response, List<String> warnings) {
+    @FunctionalInterface
+    private interface ResponseBody {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static void envelope(JsonGenerator g, String uid, boolean allowed) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("apiVersion", API_VERSION);
+        g.writeStringField("kind", KIND);
+        g.writeObjectFieldStart("response");
+        g.writeStringField("uid", uid);
+        g.writeBooleanField("allowed", allowed);
+    }
+
+    private static void warnings(JsonGenerator g, List<String> warnings) throws IOException {
         if (!warnings.isEmpty()) {
-            ArrayNode w = response.putArray("warnings");
-            warnings.forEach(w::add);
+            g.writeArrayFieldStart("warnings");
+            for (String w : warnings) {
+                g.writeString(w);
+            }
+            g.writeEndArray();
         }
     }
 
-    private static void auditAnnotations(ObjectNode response, Map<String, String> annotations) {
+    private static void auditAnnotations(JsonGenerator g, Map<String, String> annotations) throws IOException {
         if (!annotations.isEmpty()) {
-            ObjectNode audit = response.putObject("auditAnnotations");
-            annotations.forEach(audit::put);
+            g.writeObjectFieldStart("auditAnnotations");
+            for (Map.Entry<String, String> e : annotations.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         }
     }
 

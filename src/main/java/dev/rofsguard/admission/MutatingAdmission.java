@@ -26,6 +26,6 @@ public final class MutatingAdmission {
 
     public AdmissionAnswer.Mutated mutate(AdmissionRequest request) {
         Plan plan = judge.get().mutation(request.subject());
-        return new AdmissionAnswer.Mutated(request, plan, AdmissionReviews.toBytes(AdmissionReviews.mutated(request.uid(), plan)));
+        return new AdmissionAnswer.Mutated(request, plan, AdmissionReviews.mutated(request.uid(), plan));
     }
 }

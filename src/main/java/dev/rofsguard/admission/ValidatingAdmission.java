@@ -37,6 +37,6 @@ public final class ValidatingAdmission {
         Origin origin = Origin.admission(mutationRouted && current.config().mutation().enabled());
         Verdict verdict = current.judge(request.subject(), origin).verdict();
         Decision decision = Decision.decide(verdict, effective, current.config().policy());
-        return new AdmissionAnswer.Validated(request, decision, AdmissionReviews.toBytes(AdmissionReviews.validated(request.uid(), decision)));
+        return new AdmissionAnswer.Validated(request, decision, AdmissionReviews.validated(request.uid(), decision));
     }
 }

@@ -72,7 +72,13 @@ public final class Catalog {
      * their medium and size, with the entry's symlinks and whether it can be seeded.
      */
     public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell,
-                        List<String> requiredEnv) {
+                        List<String> requiredEnv, Map<String, String> canonical) {
+
+        /** @param canonical left out: worked out here, each path and ifMounted path as {@link ImagePaths#canonical} */
+        public Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell, List<String> requiredEnv) {
+            this(entry, paths, symlinks, shell, requiredEnv, ImagePaths.canonicalAll(
+                    paths.stream().flatMap(p -> java.util.stream.Stream.of(p.path(), p.source().ifMounted())).toList(), symlinks));
+        }
 
         public List<Resolved> of(PathType type) {
             return paths.stream().filter(p -> p.type() == type).toList();

@@ -92,23 +92,23 @@ public final class Judge {
             // Say why the catalog could not help where it knows the image: on the finding, or as a note when the
             // container passes anyway (read-only by the user's choice, with nothing at its data path).
             // Without a plan (a Pod at admission), only the reasons are worked out, not the operations.
-            Set<String> names = violatingNames(violations);
-            Map<String, String> blocked = plan != Plan.NONE ? plan.blocked()
-                    : planner.blocked(pod, scope.eligible.stream().filter(c -> names.contains(c.name())).toList());
             Set<String> violating = new HashSet<>();
-            List<Violation> hinted = new ArrayList<>(violations.size());
-            for (Violation v : violations) {
-                violating.add(v.container());
-                // The catalog's reasons explain only the findings of rules it serves.
-                String why = v.rule().catalog() ? blocked.get(v.container()) : null;
-                hinted.add(why == null ? v : v.withHint(why));
-            }
-            violations = hinted;
-            blocked.forEach((name, why) -> {
-                if (!violating.contains(name)) {
-                    notes.add(containerField(pod, name) + " \"" + name + "\" " + why);
+            violations.forEach(v -> violating.add(v.container()));
+            Map<String, String> blocked = plan != Plan.NONE ? plan.blocked() : planner.blocked(pod, withFindings(scope.eligible, violating));
+            if (!blocked.isEmpty()) {
+                List<Violation> hinted = new ArrayList<>(violations.size());
+                for (Violation v : violations) {
+                    // The catalog's reasons explain only the findings of rules it serves.
+                    String why = v.rule().catalog() ? blocked.get(v.container()) : null;
+                    hinted.add(why == null ? v : v.withHint(why));
                 }
-            });
+                violations = hinted;
+                blocked.forEach((name, why) -> {
+                    if (!violating.contains(name)) {
+                        notes.add(containerField(pod, name) + " \"" + name + "\" " + why);
+                    }
+                });
+            }
         }
         if (subject.operation() == Operation.UPDATE && kind.get().isPod() && !violations.isEmpty()) {
             Optional<PodSpecView> old = PodSpecView.of(kind.get(), subject.oldObject());
@@ -210,13 +210,13 @@ public final class Judge {
         return new Scope(null, null, pod, eligible, exempt, exemptions, notes);
     }
 
-    /** Every rule over every container that is not exempt, in pod-spec order. */
+    /** Every rule over every container that is not exempt, in pod-spec order (a container's findings together). */
     private List<Violation> violations(PodSpecView pod, Set<String> exempt) {
         List<Violation> violations = new ArrayList<>();
         String specPath = pod.kind().podSpecFieldPath();
         String specPointer = pod.kind().podSpecPointer();
         for (ContainerView c : pod.containers()) {
-            if (exempt.contains(c.fieldPath())) {
+            if (!exempt.isEmpty() && exempt.contains(c.fieldPath())) {
                 continue;
             }
             for (ContainerRule rule : config.policy().rules()) {
@@ -257,18 +257,27 @@ public final class Judge {
                 exemptions, allNotes);
     }
 
-    private static Set<String> violatingNames(List<Violation> violations) {
-        Set<String> names = new HashSet<>();
-        violations.forEach(v -> names.add(v.container()));
-        return names;
+    private static List<ContainerView> withFindings(List<ContainerView> containers, Set<String> names) {
+        List<ContainerView> with = new ArrayList<>(names.size());
+        for (ContainerView c : containers) {
+            if (names.contains(c.name())) {
+                with.add(c);
+            }
+        }
+        return with;
     }
 
-    private static long countContainers(List<Violation> violations) {
-        Set<Long> containers = new HashSet<>();
+    /** Findings come in pod-spec order, a container's together (see {@link #violations}): count the changes. */
+    private static int countContainers(List<Violation> violations) {
+        int count = 0;
+        Violation previous = null;
         for (Violation v : violations) {
-            containers.add(((long) v.containerKind().ordinal() << 32) | v.index());
+            if (previous == null || previous.containerKind() != v.containerKind() || previous.index() != v.index()) {
+                count++;
+            }
+            previous = v;
         }
-        return containers.size();
+        return count;
     }
 
     private static String containerField(PodSpecView pod, String name) {

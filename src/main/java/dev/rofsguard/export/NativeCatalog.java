@@ -3,8 +3,8 @@ package dev.rofsguard.export;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogEntry;
 import dev.rofsguard.catalog.CatalogPath;
+import dev.rofsguard.catalog.ImagePaths;
 import dev.rofsguard.catalog.PathType;
-import dev.rofsguard.mutation.Mounts;
 import dev.rofsguard.mutation.MutationConfig;
 import dev.rofsguard.mutation.VolumeNames;
 import java.util.ArrayList;
@@ -142,8 +142,8 @@ final class NativeCatalog {
         PathExpr(CatalogPath p, int ordinal, Map<String, String> symlinks, String c, String mounts, String key) {
             this.source = p;
             this.ordinal = ordinal;
-            String literalPath = Mounts.canonical(p.path(), Map.of()); // as normalised, before symlinks
-            String literalCanon = NativePolicies.quote(Mounts.canonical(p.path(), symlinks));
+            String literalPath = ImagePaths.canonical(p.path(), Map.of()); // as normalised, before symlinks
+            String literalCanon = NativePolicies.quote(ImagePaths.canonical(p.path(), symlinks));
             String value = null;
             String present = "false";
             if (p.env() != null) {
@@ -305,7 +305,7 @@ final class NativeCatalog {
             terms.add("!" + envMeets(c, p.unlessEnv()));
         }
         if (p.ifMounted() != null) {
-            String at = q(Mounts.canonical(p.ifMounted(), symlinks));
+            String at = q(ImagePaths.canonical(p.ifMounted(), symlinks));
             terms.add(mounts + ".exists(m, " + related("m." + key, at) + ")");
         }
         return terms.isEmpty() ? "true" : String.join(" && ", terms);

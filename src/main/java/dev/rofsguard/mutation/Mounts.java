@@ -1,10 +1,10 @@
 package dev.rofsguard.mutation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rofsguard.catalog.Catalog;
+import dev.rofsguard.catalog.ImagePaths;
 import dev.rofsguard.podspec.ContainerView;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +26,27 @@ public final class Mounts {
     }
 
     private final Map<String, String> symlinks;
-    private final List<Mount> mounts = new ArrayList<>();
+    private final Map<String, String> knownCanonical;
+    private final List<Mount> mounts = new ArrayList<>(4);
 
-    private Mounts(Map<String, String> symlinks) {
+    private Mounts(Map<String, String> symlinks, Map<String, String> knownCanonical) {
         this.symlinks = symlinks;
+        this.knownCanonical = knownCanonical;
     }
 
-    /** The mounts of one container; {@code volumes} are the pod's volumes by name. */
-    static Mounts of(ContainerView c, Map<String, JsonNode> volumes, Map<String, String> symlinks) {
-        Mounts m = new Mounts(symlinks);
+    /** The mounts of one container, compared as the matched image sees paths; {@code volumes}: the pod's, by name. */
+    static Mounts of(ContainerView c, Map<String, JsonNode> volumes, Catalog.Match match) {
+        return of(c, volumes, match.symlinks(), match.canonical());
+    }
+
+    /** The mounts of one container with no image knowledge (no symbolic links). */
+    static Mounts of(ContainerView c, Map<String, JsonNode> volumes) {
+        return of(c, volumes, Map.of(), Map.of());
+    }
+
+    private static Mounts of(ContainerView c, Map<String, JsonNode> volumes, Map<String, String> symlinks,
+                             Map<String, String> knownCanonical) {
+        Mounts m = new Mounts(symlinks, knownCanonical);
         for (JsonNode mount : c.node().path("volumeMounts")) {
             String path = mount.path("mountPath").asText("");
             JsonNode volume = volumes.get(mount.path("name").asText(""));
@@ -74,7 +86,7 @@ public final class Mounts {
     boolean holds(String path) {
         String p = canonical(path);
         for (Mount m : mounts) {
-            if (m.writable && atOrBelow(p, m.path)) {
+            if (m.writable && ImagePaths.atOrBelow(p, m.path)) {
                 return true;
             }
         }
@@ -107,7 +119,7 @@ public final class Mounts {
     boolean readOnlyAtOrAbove(String path) {
         String p = canonical(path);
         for (Mount m : mounts) {
-            if (!m.writable && atOrBelow(p, m.path)) {
+            if (!m.writable && ImagePaths.atOrBelow(p, m.path)) {
                 return true;
             }
         }
@@ -131,81 +143,16 @@ public final class Mounts {
     }
 
     private static boolean related(String a, String b) {
-        return atOrBelow(b, a) || atOrBelow(a, b);
+        return ImagePaths.atOrBelow(b, a) || ImagePaths.atOrBelow(a, b);
     }
 
-    /** {@code path} is {@code base} or a path under it (both canonical); compared in place, on every admission. */
-    private static boolean atOrBelow(String path, String base) {
-        if (base.equals("/")) {
-            return path.startsWith("/");
-        }
-        return path.startsWith(base) && (path.length() == base.length() || path.charAt(base.length()) == '/');
-    }
-
-    /** A path as the planner compares it, for an image with these symbolic links (the native compiler's constants). */
-    public static String canonical(String path, Map<String, String> symlinks) {
-        return new Mounts(symlinks).canonical(path);
-    }
-
-    /** Normalised ({@code //}, {@code .}, {@code ..}, trailing {@code /}) with the image's symlinks resolved. */
+    /** Normalised with the image's symlinks resolved; the catalog's own paths are worked out once per image. */
     String canonical(String path) {
-        String p = normalise(path);
-        for (int hops = 0; hops < 8; hops++) {
-            String resolved = p;
-            for (Map.Entry<String, String> link : symlinks.entrySet()) {
-                String from = link.getKey();
-                if (atOrBelow(p, from)) {
-                    resolved = link.getValue() + p.substring(from.length());
-                    break;
-                }
-            }
-            if (resolved.equals(p)) {
-                return p;
-            }
-            p = normalise(resolved);
-        }
-        return p;
+        String known = knownCanonical.get(path);
+        return known != null ? known : ImagePaths.canonical(path, symlinks);
     }
 
     static String normalise(String path) {
-        if (isNormal(path)) {
-            return path; // the usual case, without splitting
-        }
-        Deque<String> parts = new ArrayDeque<>();
-        for (String part : path.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                parts.pollLast();
-            } else {
-                parts.addLast(part);
-            }
-        }
-        return "/" + String.join("/", parts);
-    }
-
-    /** Absolute, no empty, "." or ".." component, no trailing slash (or exactly "/"). */
-    private static boolean isNormal(String path) {
-        int n = path.length();
-        if (n == 0 || path.charAt(0) != '/') {
-            return false;
-        }
-        if (n == 1) {
-            return true;
-        }
-        if (path.charAt(n - 1) == '/') {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (path.charAt(i) == '/') {
-                int end = path.indexOf('/', i + 1);
-                int len = (end < 0 ? n : end) - i - 1;
-                if (len == 0 || len == 1 && path.charAt(i + 1) == '.' || len == 2 && path.charAt(i + 1) == '.' && path.charAt(i + 2) == '.') {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return ImagePaths.normalise(path);
     }
 }

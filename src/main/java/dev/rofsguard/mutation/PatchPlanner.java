@@ -74,7 +74,7 @@ public final class PatchPlanner {
             if (match == null) {
                 continue;
             }
-            Mounts mounts = Mounts.of(c, podVolumes, match.symlinks());
+            Mounts mounts = Mounts.of(c, podVolumes, match);
             Optional<String> block = blocked(c, match, mounts);
             if (block.isPresent()) {
                 blocked.put(c.name(), block.get());
@@ -151,12 +151,22 @@ public final class PatchPlanner {
      * {@link Plan#blocked()} would say, without building the operations (the validating door's hot path).
      */
     public Map<String, String> blocked(PodSpecView pod, List<ContainerView> containers) {
-        Map<String, JsonNode> podVolumes = Mounts.volumes(pod.spec());
-        Map<String, String> reasons = new LinkedHashMap<>();
+        Map<String, JsonNode> podVolumes = null;
+        Map<String, String> reasons = Map.of();
         for (ContainerView c : containers) {
             Catalog.Match match = c.kind() == ContainerKind.EPHEMERAL_CONTAINER ? null : catalog.match(c.image()).orElse(null);
-            if (match != null) {
-                blocked(c, match, Mounts.of(c, podVolumes, match.symlinks())).ifPresent(r -> reasons.put(c.name(), r));
+            if (match == null) {
+                continue;
+            }
+            if (podVolumes == null) {
+                podVolumes = Mounts.volumes(pod.spec());
+            }
+            Optional<String> why = blocked(c, match, Mounts.of(c, podVolumes, match));
+            if (why.isPresent()) {
+                if (reasons.isEmpty()) {
+                    reasons = new LinkedHashMap<>();
+                }
+                reasons.put(c.name(), why.get());
             }
         }
         return reasons;
@@ -345,7 +355,7 @@ public final class PatchPlanner {
             String base = specPointer + "/" + c.kind().field() + "/" + c.index();
             boolean flag = setFlag(ops, c, base, "ephemeral container");
             List<Plan.Mount> mounts = new ArrayList<>();
-            if (debugVolume && !Mounts.of(c, Map.of(), Map.of()).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
+            if (debugVolume && !Mounts.of(c, Map.of()).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
                 addAll(ops, c.node().get("volumeMounts"), base + "/volumeMounts", List.of(NODES.objectNode()
                         .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)),
                         "debug scratch volume");

@@ -1,6 +1,7 @@
 package dev.rofsguard.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
             }
         }
         List<String> warnings = new ArrayList<>();
-        String prefix = "rofs-guard (" + mode.label() + "): ";
+        String prefix = mode.prefix();
         for (Violation v : warned) {
             add(warnings, prefix + v.summary() + "; " + v.advice());
         }
@@ -78,7 +79,9 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
         if (!audited.isEmpty() || !warned.isEmpty()) {
             audit.put("would-deny", "true");
         }
-        return new Decision(mode, allowed, message, List.copyOf(warnings), Map.copyOf(audit), verdict);
+        // Unmodifiable views, not copies: built here and never changed, and the annotations keep their order.
+        return new Decision(mode, allowed, message, Collections.unmodifiableList(warnings),
+                Collections.unmodifiableMap(audit), verdict);
     }
 
     /** Names the object and every offending container, then shows the fix: one section per rule broken. */

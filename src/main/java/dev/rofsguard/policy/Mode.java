@@ -14,8 +14,15 @@ public enum Mode {
 
     private final String label = name().toLowerCase(Locale.ROOT);
 
+    private final String prefix = "rofs-guard (" + label + "): ";
+
     public String label() {
         return label;
+    }
+
+    /** How rofs-guard's warnings in this mode begin. */
+    public String prefix() {
+        return prefix;
     }
 
     public static Optional<Mode> parse(String text) {

@@ -13,7 +13,9 @@ public enum Outcome {
     /** The object could not be read as its kind requires; see the reason. */
     ERROR;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }
