@@ -15,22 +15,24 @@ public final class ImagePaths {
     private ImagePaths() {
     }
 
-    /** Normalised, with these symbolic links (link → target, both clean absolute paths) resolved. */
+    /** Normalised, with these symbolic links (link → target, both clean absolute paths other than /) resolved. */
     public static String canonical(String path, Map<String, String> symlinks) {
         String p = normalise(path);
         for (int hops = 0; hops < 8; hops++) {
-            String resolved = p;
+            String resolved = null;
             for (Map.Entry<String, String> link : symlinks.entrySet()) {
                 String from = link.getKey();
                 if (atOrBelow(p, from)) {
-                    resolved = link.getValue() + p.substring(from.length());
+                    // Links are clean and not / (the catalog's validator), so the target and the clean rest of a
+                    // clean path join into a clean path: no second normalise.
+                    resolved = link.getValue().concat(p.substring(from.length()));
                     break;
                 }
             }
-            if (resolved.equals(p)) {
+            if (resolved == null || resolved.equals(p)) {
                 return p;
             }
-            p = normalise(resolved);
+            p = resolved;
         }
         return p;
     }

@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Names for the volumes one plan adds: deterministic (same pod, same names), valid DNS-1123 labels of at most 63
@@ -20,7 +19,6 @@ public final class VolumeNames {
 
     public static final int MAX = 63;
     private static final String PREFIX = "rofs-";
-    private static final Pattern NOT_ALNUM = Pattern.compile("[^a-z0-9]+");
 
     private final Set<String> taken;
     private final Map<String, Integer> nextSuffix = new HashMap<>();
@@ -68,9 +66,22 @@ public final class VolumeNames {
         return head + "-" + suffix;
     }
 
+    /** Lower case, each run of characters other than {@code [a-z0-9]} one dash, no dash at either end; never empty. */
     public static String slug(String s) {
-        String lower = NOT_ALNUM.matcher(s.toLowerCase(Locale.ROOT)).replaceAll("-");
-        String trimmed = trimDashes(lower);
+        String lower = s.toLowerCase(Locale.ROOT);
+        StringBuilder slug = new StringBuilder(lower.length());
+        boolean inRun = false;
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            boolean alnum = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (alnum) {
+                slug.append(c);
+            } else if (!inRun) {
+                slug.append('-');
+            }
+            inRun = !alnum;
+        }
+        String trimmed = trimDashes(slug.toString());
         return trimmed.isEmpty() ? "x" : trimmed;
     }
 

@@ -1,6 +1,7 @@
 package dev.rofsguard.podspec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -20,7 +21,7 @@ final class PodSpecShape {
     /** The first problem, as a field path and what is wrong; empty when the spec has the shape the engine reads. */
     static Optional<String> problem(String specPath, JsonNode spec, JsonNode podMetadata) {
         // Field paths are built only for a problem: this runs over every container of every admission.
-        Set<String> names = new HashSet<>();
+        Distinct names = new Distinct();
         int containers = 0;
         for (ContainerKind kind : ContainerKind.values()) {
             JsonNode list = spec.get(kind.field());
@@ -48,7 +49,7 @@ final class PodSpecShape {
             if (!volumes.isArray()) {
                 return Optional.of(specPath + ".volumes must be a list, not " + type(volumes));
             }
-            Set<String> volumeNames = new HashSet<>();
+            Distinct volumeNames = new Distinct();
             for (int i = 0; i < volumes.size(); i++) {
                 JsonNode v = volumes.get(i);
                 String at = specPath + ".volumes[" + i + "]";
@@ -85,7 +86,7 @@ final class PodSpecShape {
     }
 
     /** What is wrong with one container, as the rest of a message after its field path; null when nothing is. */
-    private static String container(JsonNode c, Set<String> names) {
+    private static String container(JsonNode c, Distinct names) {
         if (!c.isObject()) {
             return " must be an object, not " + type(c);
         }
@@ -129,7 +130,7 @@ final class PodSpecShape {
             if (!mounts.isArray()) {
                 return ".volumeMounts must be a list, not " + type(mounts);
             }
-            Set<String> paths = new HashSet<>();
+            Distinct paths = new Distinct();
             for (int i = 0; i < mounts.size(); i++) {
                 JsonNode m = mounts.get(i);
                 if (!m.isObject()) {
@@ -154,6 +155,34 @@ final class PodSpecShape {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether each string is new: a scan while there are few (a pod has a handful of containers, mounts and volumes),
+     * a hash set beyond that, so that a huge pod spec is still checked in linear time.
+     */
+    private static final class Distinct {
+        private static final int SCANNED = 8;
+        private final String[] few = new String[SCANNED];
+        private int count;
+        private Set<String> many;
+
+        boolean add(String s) {
+            if (many != null) {
+                return many.add(s);
+            }
+            for (int i = 0; i < count; i++) {
+                if (few[i].equals(s)) {
+                    return false;
+                }
+            }
+            if (count < SCANNED) {
+                few[count++] = s;
+                return true;
+            }
+            many = new HashSet<>(Arrays.asList(few));
+            return many.add(s);
+        }
     }
 
     private static boolean nonEmptyText(JsonNode n) {

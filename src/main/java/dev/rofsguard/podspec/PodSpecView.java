@@ -2,6 +2,7 @@ package dev.rofsguard.podspec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,6 +16,7 @@ public final class PodSpecView {
     private final JsonNode object;
     private final JsonNode spec;
     private final JsonNode podMetadata;
+    private List<ContainerView> containers;
 
     private PodSpecView(WorkloadKind kind, JsonNode object, JsonNode spec, JsonNode podMetadata) {
         this.kind = kind;
@@ -62,6 +64,14 @@ public final class PodSpecView {
 
     /** All containers in API order: containers, then initContainers, then ephemeralContainers. */
     public List<ContainerView> containers() {
+        // Read once per view: the judge walks them several times, and the tree under a view is never changed.
+        if (containers == null) {
+            containers = Collections.unmodifiableList(read());
+        }
+        return containers;
+    }
+
+    private List<ContainerView> read() {
         List<ContainerView> all = new ArrayList<>(4);
         for (ContainerKind k : ContainerKind.values()) {
             JsonNode list = spec.get(k.field());

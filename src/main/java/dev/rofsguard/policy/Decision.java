@@ -88,7 +88,7 @@ public record Decision(Mode mode, boolean allowed, String message, List<String> 
     static String denialMessage(ObjectRef object, List<Violation> denying) {
         Map<ContainerRule, List<Violation>> byRule = new LinkedHashMap<>();
         denying.forEach(v -> byRule.computeIfAbsent(v.rule(), r -> new ArrayList<>()).add(v));
-        StringBuilder s = new StringBuilder("rofs-guard (enforce): ");
+        StringBuilder s = new StringBuilder(512).append("rofs-guard (enforce): "); // sized for one container's message
         byRule.forEach((rule, violations) -> {
             s.append(s.length() == "rofs-guard (enforce): ".length() ? "" : "\n").append(object.describe()).append(" has ")
                     .append(violations.size()).append(violations.size() == 1 ? " container " : " containers ")
