@@ -2,6 +2,8 @@ package dev.rofsguard.web;
 
 import dev.rofsguard.admission.AdmissionReviews;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -11,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Every request the transport turns away, answered with a JSON Status and counted by reason in
@@ -26,6 +30,8 @@ public class Refusals {
     public static final String WORKERS_BUSY = "workers-busy";
     public static final String BAD_REQUEST = "bad-request";
     public static final String BODY_TIMEOUT = "body-timeout";
+    /** Counted by {@link ConnectionGate}: a socket closed before its TLS handshake. */
+    public static final String CONNECTION_LIMIT = "connection-limit";
 
     /** Seconds a client should wait before retrying a 503 (the API server itself does not retry; other clients may). */
     static final String RETRY_AFTER = "1";
@@ -39,6 +45,16 @@ public class Refusals {
         for (String reason : new String[] {BODY_TOO_LARGE, MEMORY_BUDGET, WORKERS_BUSY, BAD_REQUEST, BODY_TIMEOUT}) {
             counter(reason); // present at zero from the start, so alerts can use rate() at once
         }
+        // The connection gate runs below Vert.x, before CDI exists: its counts are read, not pushed.
+        FunctionCounter.builder("rofs_guard_refusals", ConnectionGate.REFUSED, LongAdder::doubleValue)
+                .tag("reason", CONNECTION_LIMIT).description("Admission requests refused by the transport before the engine saw them, by reason")
+                .register(registry);
+        FunctionCounter.builder("rofs_guard_connections_closed", ConnectionGate.CLOSED_IDLE, LongAdder::doubleValue)
+                .tag("reason", "idle").description("Admission-port connections the server closed, by reason").register(registry);
+        FunctionCounter.builder("rofs_guard_connections_closed", ConnectionGate.CLOSED_PRESSED, LongAdder::doubleValue)
+                .tag("reason", "idle-while-pressed").description("Admission-port connections the server closed, by reason").register(registry);
+        Gauge.builder("rofs_guard_connections_open", ConnectionGate.OPEN, AtomicInteger::doubleValue)
+                .description("Connections open on the admission port, handshakes included").register(registry);
     }
 
     void count(String reason) {

@@ -1,0 +1,246 @@
+package dev.rofsguard.web;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.impl.transports.JDKTransport;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.spi.transport.Transport;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Connection limits on the admission port, applied where they are cheap: on the accepted socket, before the TLS
+ * handshake. Vert.x checks {@code max-connections} only after the handshake (for HTTP/2, after the client's
+ * SETTINGS), so every refused connection cost a full handshake and idle connections held every slot: 3,000 idle
+ * TLS connections kept the API server out. Here:
+ * <ul>
+ *   <li>over {@code rofs-guard.max-connections}, a new socket is closed at once, with no handshake, and counted
+ *       ({@code rofs_guard_refusals_total{reason="connection-limit"}});</li>
+ *   <li>a connection with no traffic for {@code rofs-guard.idle-timeout} is closed, and so, while more than three
+ *       quarters of the slots are taken, is one quiet for {@code rofs-guard.idle-timeout-pressed} (as Jetty's
+ *       ConnectionLimit lowers the idle timeout). "Quiet" means nothing read or written, and the client spoke
+ *       last no later than we did (HTTP/1.1): a request that is being answered is never cut. The close runs through the whole
+ *       pipeline, so an HTTP/2 connection gets GOAWAY with its last stream id first (Netty's graceful close) and
+ *       the client moves to a new connection; Vert.x's own idle timeout closes HTTP/2 with no GOAWAY.</li>
+ * </ul>
+ * Vert.x offers no hook ahead of its TLS handler; its transport SPI configures the server's bootstrap, so this is a
+ * transport (the JDK one, wrapped), found through {@code META-INF/services} with
+ * {@code quarkus.vertx.prefer-native-transport=true}. Only TLS servers get the gate: the management port (plain
+ * HTTP) stays open to probes.
+ */
+public final class ConnectionGate implements Transport {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionGate.class);
+    private static final Transport JDK = JDKTransport.INSTANCE;
+
+    /** What the gates of this process did, for the metrics (the transport is made before CDI exists). */
+    static final LongAdder REFUSED = new LongAdder();
+    static final LongAdder CLOSED_IDLE = new LongAdder();
+    static final LongAdder CLOSED_PRESSED = new LongAdder();
+    static final AtomicInteger OPEN = new AtomicInteger();
+
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+        JDK.configure(options, domainSocket, bootstrap);
+        if (options.isSsl() && !domainSocket) {
+            Config config = ConfigProvider.getConfig();
+            int max = config.getOptionalValue("rofs-guard.max-connections", Integer.class).orElse(256);
+            Duration idle = config.getOptionalValue("rofs-guard.idle-timeout", Duration.class).orElse(Duration.ofSeconds(60));
+            Duration pressed = config.getOptionalValue("rofs-guard.idle-timeout-pressed", Duration.class).orElse(Duration.ofSeconds(1));
+            bootstrap.handler(new Gate(max, idle.toNanos(), pressed.toNanos()));
+            LOG.debugf("connection gate on port %d: at most %d connections, idle %s (%s when pressed)", options.getPort(), max, idle, pressed);
+        }
+    }
+
+    /** On the listening socket: sees each accepted socket before Vert.x gives it a pipeline. */
+    @ChannelHandler.Sharable
+    static final class Gate extends ChannelInboundHandlerAdapter {
+
+        private final int max;
+        private final int pressedAt;
+        private final long idleNanos;
+        private final long pressedIdleNanos;
+        private final Set<Activity> open = ConcurrentHashMap.newKeySet();
+        private volatile ScheduledFuture<?> sweep;
+
+        Gate(int max, long idleNanos, long pressedIdleNanos) {
+            this.max = max;
+            this.pressedAt = Math.max(1, max * 3 / 4);
+            this.idleNanos = idleNanos;
+            this.pressedIdleNanos = pressedIdleNanos;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            long every = Math.max(TimeUnit.MILLISECONDS.toNanos(100), Math.min(pressedIdleNanos, idleNanos) / 2);
+            sweep = ctx.executor().scheduleAtFixedRate(this::sweep, every, every, TimeUnit.NANOSECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ScheduledFuture<?> s = sweep;
+            if (s != null) {
+                s.cancel(false);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            if (open.size() >= max) {
+                REFUSED.increment();
+                child.unsafe().closeForcibly(); // not registered yet: no pipeline, no handshake
+                return;
+            }
+            Activity activity = new Activity(child);
+            open.add(activity);
+            OPEN.incrementAndGet();
+            child.closeFuture().addListener(f -> {
+                if (open.remove(activity)) {
+                    OPEN.decrementAndGet();
+                }
+            });
+            child.pipeline().addFirst("rofs-guard-activity", activity);
+            ctx.fireChannelRead(msg);
+        }
+
+        /** Closes what has been quiet too long; runs on the listening socket's event loop. */
+        private void sweep() {
+            long now = System.nanoTime();
+            boolean pressed = open.size() >= pressedAt;
+            for (Activity a : open) {
+                long quiet = a.quietFor(now);
+                if (quiet >= idleNanos) {
+                    // Longer than any admission may take (the API server waits 30 s at most), whoever spoke last.
+                    CLOSED_IDLE.increment();
+                    a.channel.close();
+                } else if (pressed && quiet >= pressedIdleNanos && a.safeToClose()) {
+                    CLOSED_PRESSED.increment();
+                    a.channel.close();
+                }
+            }
+        }
+    }
+
+    /** First in each connection's pipeline: when it last read and last wrote (TLS records, not requests). */
+    static final class Activity extends ChannelDuplexHandler {
+
+        private final Channel channel;
+        private volatile long lastRead;
+        private volatile long lastWrite;
+
+        Activity(Channel channel) {
+            this.channel = channel;
+            long now = System.nanoTime();
+            this.lastRead = now;
+            this.lastWrite = now;
+        }
+
+        /** How long nothing moved either way. */
+        long quietFor(long now) {
+            return now - Math.max(lastRead, lastWrite);
+        }
+
+        /**
+         * Whether closing now loses no request: HTTP/2 closes gracefully (GOAWAY, streams in flight finish), and
+         * its clients send frames after our answers (WINDOW_UPDATE, SETTINGS ACK), so who spoke last says nothing
+         * there. Otherwise (HTTP/1.1, or a handshake) only when we wrote last: a request read is being answered.
+         */
+        boolean safeToClose() {
+            return channel.pipeline().get(Http2ConnectionHandler.class) != null || lastWrite >= lastRead;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            lastRead = System.nanoTime();
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            lastWrite = System.nanoTime();
+            ctx.write(msg, promise);
+        }
+    }
+
+    // --- The JDK transport, unchanged -------------------------------------------------------------------------
+
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+        return JDK.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+    }
+
+    @Override
+    public DatagramChannel datagramChannel() {
+        return JDK.datagramChannel();
+    }
+
+    @Override
+    public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+        return JDK.datagramChannel(family);
+    }
+
+    @Override
+    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+        return JDK.channelFactory(domainSocket);
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+        return JDK.serverChannelFactory(domainSocket);
+    }
+
+    @Override
+    public boolean supportsDomainSockets() {
+        return JDK.supportsDomainSockets();
+    }
+
+    @Override
+    public boolean supportFileRegion() {
+        return JDK.supportFileRegion();
+    }
+
+    @Override
+    public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+        JDK.configure(channel, options);
+    }
+
+    @Override
+    public void configure(ClientOptionsBase options, boolean domainSocket, io.netty.bootstrap.Bootstrap bootstrap) {
+        JDK.configure(options, domainSocket, bootstrap);
+    }
+
+    @Override
+    public java.net.SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+        return JDK.convert(address);
+    }
+
+    @Override
+    public io.vertx.core.net.SocketAddress convert(java.net.SocketAddress address) {
+        return JDK.convert(address);
+    }
+}
