@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"sort"
 	"strings"
@@ -56,6 +57,8 @@ type recorder struct {
 	statuses  map[string]int64
 	errors    map[string]int64
 	protocols map[string]int64
+	// connectRefused: failures before a connection was had (dial or TLS handshake), not in errors
+	connectRefused int64
 }
 
 func newRecorder() *recorder {
@@ -66,6 +69,12 @@ func (r *recorder) post(c *http.Client, url string, body []byte, record bool) in
 	start := time.Now()
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(body)) // *bytes.Reader: GetBody is set
 	req.Header.Set("Content-Type", "application/json")
+	// Whether a connection was had: an error before it is a refused connection (the server's connection limit),
+	// one after it is a request the server dropped.
+	var gotConn atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+	}))
 	resp, err := c.Do(req)
 	status := 0
 	var proto string
@@ -80,6 +89,10 @@ func (r *recorder) post(c *http.Client, url string, body []byte, record bool) in
 	defer r.mu.Unlock()
 	if err != nil {
 		r.failed++
+		if !gotConn.Load() {
+			r.connectRefused++
+			return 0
+		}
 		msg := err.Error()
 		if len(msg) > 160 {
 			msg = msg[:160]
@@ -111,7 +124,7 @@ func (r *recorder) summary() map[string]any {
 		i := int(p * float64(len(r.latencies)-1))
 		return float64(r.latencies[i].Microseconds()) / 1000
 	}
-	return map[string]any{"ok": r.ok, "failed": r.failed, "statuses": r.statuses, "errors": r.errors,
+	return map[string]any{"ok": r.ok, "failed": r.failed, "statuses": r.statuses, "errors": r.errors, "connect_refused": r.connectRefused,
 		"protocols": r.protocols, "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
 		"p999_ms": pct(0.999), "max_ms": pct(1.0), "measured": len(r.latencies)}
 }
@@ -283,8 +296,10 @@ func flood(url, ca string, small []byte, bigFile string, rate, bigConcurrency, i
 		go func(c *http.Client) {
 			defer bigWg.Done()
 			for time.Now().Before(deadline) {
-				if bigRec.post(c, url, bigBody, true) == 503 {
-					time.Sleep(100 * time.Millisecond) // Retry-After is 1 s; a client that honours it less keeps the pressure up
+				if status := bigRec.post(c, url, bigBody, true); status == 503 || status == 0 {
+					// Retry-After is 1 s; a client that honours it less keeps the pressure up. A refused or failed
+					// connection gets the same pause (the API server would not retry at all).
+					time.Sleep(100 * time.Millisecond)
 				}
 			}
 		}(bigClients[i])

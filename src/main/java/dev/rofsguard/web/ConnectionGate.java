@@ -111,7 +111,7 @@ public final class ConnectionGate implements Transport {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Channel child = (Channel) msg;
-            if (open.size() >= max) {
+            if (open.size() >= max && !makeRoom()) {
                 REFUSED.increment();
                 child.unsafe().closeForcibly(); // not registered yet: no pipeline, no handshake
                 return;
@@ -128,19 +128,47 @@ public final class ConnectionGate implements Transport {
             ctx.fireChannelRead(msg);
         }
 
+        /**
+         * At the limit, a newcomer takes the place of the connection quiet longest, if one has been quiet for the
+         * pressed timeout: the sweep would close it anyway, and the newcomer is likely the API server. The slot is
+         * handed over at once; the old connection's graceful close finishes on its own.
+         */
+        private boolean makeRoom() {
+            long now = System.nanoTime();
+            Activity quietest = null;
+            long longest = pressedIdleNanos - 1;
+            for (Activity a : open) {
+                long quiet = a.quietFor(now);
+                if (!a.closing && quiet > longest && a.safeToClose()) {
+                    quietest = a;
+                    longest = quiet;
+                }
+            }
+            if (quietest == null || !open.remove(quietest)) {
+                return false;
+            }
+            OPEN.decrementAndGet();
+            CLOSED_PRESSED.increment();
+            quietest.close();
+            return true;
+        }
+
         /** Closes what has been quiet too long; runs on the listening socket's event loop. */
         private void sweep() {
             long now = System.nanoTime();
             boolean pressed = open.size() >= pressedAt;
             for (Activity a : open) {
                 long quiet = a.quietFor(now);
+                if (a.closing) {
+                    continue; // closed by an earlier sweep; HTTP/2's graceful close may take a moment
+                }
                 if (quiet >= idleNanos) {
                     // Longer than any admission may take (the API server waits 30 s at most), whoever spoke last.
                     CLOSED_IDLE.increment();
-                    a.channel.close();
+                    a.close();
                 } else if (pressed && quiet >= pressedIdleNanos && a.safeToClose()) {
                     CLOSED_PRESSED.increment();
-                    a.channel.close();
+                    a.close();
                 }
             }
         }
@@ -152,12 +180,19 @@ public final class ConnectionGate implements Transport {
         private final Channel channel;
         private volatile long lastRead;
         private volatile long lastWrite;
+        private volatile boolean closing;
 
         Activity(Channel channel) {
             this.channel = channel;
             long now = System.nanoTime();
             this.lastRead = now;
             this.lastWrite = now;
+        }
+
+        /** Through the whole pipeline: HTTP/2 sends GOAWAY and lets streams in flight finish. */
+        void close() {
+            closing = true;
+            channel.close();
         }
 
         /** How long nothing moved either way. */

@@ -82,6 +82,23 @@ final class Replica implements AutoCloseable {
         }
     }
 
+    /** One sample of the Prometheus endpoint, as written there (name and labels), or "?" when it cannot be read. */
+    String metric(String series) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + managementPort + "/q/metrics").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(2000);
+            for (String line : new String(c.getInputStream().readAllBytes()).split("\n")) {
+                if (line.startsWith(series + " ")) {
+                    return line.substring(series.length() + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
+        }
+        return "? (no such series)";
+    }
+
     /** Resident set size in kB, from /proc (Linux). */
     long rssKb() {
         try {
