@@ -84,6 +84,9 @@ public final class ConnectionGate implements Transport {
         private final long pressedIdleNanos;
         private final Set<Activity> open = ConcurrentHashMap.newKeySet();
         private volatile ScheduledFuture<?> sweep;
+        private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+        private long refusedLogged = REFUSED.sum();
+        private long loggedAt = System.nanoTime() - LOG_EVERY_NANOS;
 
         Gate(int max, long idleNanos, long pressedIdleNanos) {
             this.max = max;
@@ -156,6 +159,14 @@ public final class ConnectionGate implements Transport {
         /** Closes what has been quiet too long; runs on the listening socket's event loop. */
         private void sweep() {
             long now = System.nanoTime();
+            long refused = REFUSED.sum();
+            if (refused > refusedLogged && now - loggedAt >= LOG_EVERY_NANOS) {
+                // Said, at most every 10 s: an operator should see the port full without a line per socket.
+                LOG.warnf("admission port full (%d connections): %d new connections closed before their handshake since the last report",
+                        open.size(), refused - refusedLogged);
+                refusedLogged = refused;
+                loggedAt = now;
+            }
             boolean pressed = open.size() >= pressedAt;
             for (Activity a : open) {
                 long quiet = a.quietFor(now);
