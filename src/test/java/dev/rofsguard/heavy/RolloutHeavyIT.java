@@ -30,8 +30,10 @@ class RolloutHeavyIT {
     void sigtermToOneReplicaDropsNoAdmissionOverHttp2(@TempDir Path dir) throws Exception {
         assertThat(Path.of(HAPROXY)).as("haproxy (apt-get install haproxy; the heavy profile is not part of .ci/run)").isExecutable();
         Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
-        try (Replica a = Replica.start(dir, "a", 28451, 29051, "-Drofs-guard.shutdown.delay=5s");
-             Replica b = Replica.start(dir, "b", 28452, 29052, "-Drofs-guard.shutdown.delay=5s")) {
+        // -Drollout.replica-args="-Dx=y …" adds flags to both replicas (e.g. a longer warm-up, to see the cold start).
+        String[] args = ("-Drofs-guard.shutdown.delay=5s " + System.getProperty("rollout.replica-args", "")).trim().split("\\s+");
+        try (Replica a = Replica.start(dir, "a", 28451, 29051, args);
+             Replica b = Replica.start(dir, "b", 28452, 29052, args)) {
             a.awaitReady();
             b.awaitReady();
             Path cfg = dir.resolve("haproxy.cfg");
