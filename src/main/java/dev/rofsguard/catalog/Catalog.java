@@ -69,16 +69,11 @@ public final class Catalog {
 
     /**
      * What the catalog says about one image: the paths that apply to its tag, scratch and seeded ones resolved to
-     * their medium and size, with the entry's symlinks and whether it can be seeded.
+     * their medium and size, with the entry's symlinks and whether it can be seeded; {@code canonical} maps each of
+     * its paths to the form {@link ImagePaths#canonical} gives it.
      */
     public record Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell,
                         List<String> requiredEnv, Map<String, String> canonical) {
-
-        /** @param canonical left out: worked out here, each path and ifMounted path as {@link ImagePaths#canonical} */
-        public Match(String entry, List<Resolved> paths, Map<String, String> symlinks, boolean shell, List<String> requiredEnv) {
-            this(entry, paths, symlinks, shell, requiredEnv, ImagePaths.canonicalAll(
-                    paths.stream().flatMap(p -> java.util.stream.Stream.of(p.path(), p.source().ifMounted())).toList(), symlinks));
-        }
 
         public List<Resolved> of(PathType type) {
             return paths.stream().filter(p -> p.type() == type).toList();
@@ -164,7 +159,13 @@ public final class Catalog {
                 resolved.add(resolved(p));
             }
         }
-        return new Match(name, resolved, symlinks, shell, requiredEnv);
+        // Each path (and ifMounted path) as the planner compares it, worked out once per remembered match.
+        List<String> all = new ArrayList<>();
+        resolved.forEach(r -> {
+            all.add(r.path());
+            all.add(r.source().ifMounted());
+        });
+        return new Match(name, resolved, symlinks, shell, requiredEnv, ImagePaths.canonicalAll(all, symlinks));
     }
 
     /** A path with its emptyDir medium and size resolved from the defaults (null for data and obsolete paths). */
