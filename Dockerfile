@@ -32,6 +32,9 @@ RUN ["java", "-XX:ArchiveClassesAtExit=/app/app-cds.jsa", "-XX:+UseSerialGC", "-
      "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-Dvertx.cacheDirBase=/tmp/vertx-cache", \
      "-Dvertx.disableFileCPResolving=true", "-Drofs-guard.warmup.exit=true", "-Drofs-guard.shutdown.delay=0s", \
      "-Dquarkus.log.level=WARN", "-jar", "/app/quarkus-run.jar"]
+# Two malloc arenas instead of one per core and thread burst: under OverloadHeavyIT's load, max RSS 281 MB against
+# 290 MB without (dev measurement, same flags and load, 2026-12-05).
+ENV MALLOC_ARENA_MAX=2
 # 65532 is distroless' "nonroot"; numeric so that runAsNonRoot can verify it.
 USER 65532:65532
 # 8443: admission webhook (HTTPS only). 9000: probes and Prometheus metrics (plain HTTP).

@@ -40,8 +40,24 @@ final class Replica implements AutoCloseable {
         // -Drofs-guard.jar=… runs the same test against another build (e.g. the one before a fix).
         cmd.addAll(List.of("-jar", System.getProperty("rofs-guard.jar", "target/quarkus-app/quarkus-run.jar")));
         Path log = dir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(imageEnvironment());
+        Process p = pb.start();
         return new Replica(name, port, managementPort, log, p);
+    }
+
+    /** The runtime stage's {@code ENV KEY=value} lines of the Dockerfile (e.g. MALLOC_ARENA_MAX), as the image sets them. */
+    static java.util.Map<String, String> imageEnvironment() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        for (String line : runtime.split("\n")) {
+            if (line.startsWith("ENV ") && line.contains("=")) {
+                String kv = line.substring(4).trim();
+                env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return env;
     }
 
     /** The JVM flags of the Dockerfile's ENTRYPOINT (between "java" and "-jar"), so the test measures what ships. */
