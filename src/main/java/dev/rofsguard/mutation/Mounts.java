@@ -151,8 +151,4 @@ public final class Mounts {
         String known = knownCanonical.get(path);
         return known != null ? known : ImagePaths.canonical(path, symlinks);
     }
-
-    static String normalise(String path) {
-        return ImagePaths.normalise(path);
-    }
 }

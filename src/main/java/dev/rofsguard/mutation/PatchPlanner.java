@@ -1,5 +1,6 @@
 package dev.rofsguard.mutation;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.catalog.Catalog;
 import dev.rofsguard.catalog.CatalogPath;
+import dev.rofsguard.catalog.ImagePaths;
 import dev.rofsguard.catalog.PathType;
 import dev.rofsguard.podspec.Annotations;
 import dev.rofsguard.podspec.ContainerKind;
@@ -29,6 +31,9 @@ public final class PatchPlanner {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The record's annotation as a JSON Pointer, escaped by Jackson (its key holds a "/"). */
+    private static final String MUTATED_POINTER =
+            JsonPointer.compile("/metadata/annotations").appendProperty(Annotations.MUTATED).toString();
 
     private final Catalog catalog;
     private final MutationConfig config;
@@ -264,7 +269,7 @@ public final class PatchPlanner {
         if (p.env() != null) {
             for (JsonNode e : c.node().path("env")) {
                 if (p.env().equals(e.path("name").asText()) && e.path("value").isTextual() && e.path("value").textValue().startsWith("/")) {
-                    return Optional.of(Mounts.normalise(e.path("value").textValue()));
+                    return Optional.of(ImagePaths.normalise(e.path("value").textValue()));
                 }
             }
         }
@@ -275,10 +280,10 @@ public final class PatchPlanner {
             for (int i = 0; i < words.size(); i++) {
                 String w = words.get(i);
                 if (w.equals(p.arg()) && i + 1 < words.size() && words.get(i + 1).startsWith("/")) {
-                    return Optional.of(Mounts.normalise(words.get(i + 1)));
+                    return Optional.of(ImagePaths.normalise(words.get(i + 1)));
                 }
                 if (w.startsWith(p.arg() + "=") && w.substring(p.arg().length() + 1).startsWith("/")) {
-                    return Optional.of(Mounts.normalise(w.substring(p.arg().length() + 1)));
+                    return Optional.of(ImagePaths.normalise(w.substring(p.arg().length() + 1)));
                 }
             }
         }
@@ -406,8 +411,7 @@ public final class PatchPlanner {
         } else if (!annotations.isObject()) {
             op = new Plan.Op("/metadata/annotations", NODES.objectNode().put(Annotations.MUTATED, value), why);
         } else {
-            op = new Plan.Op("/metadata/annotations/" + Annotations.MUTATED.replace("~", "~0").replace("/", "~1"),
-                    NODES.textNode(value), why);
+            op = new Plan.Op(MUTATED_POINTER, NODES.textNode(value), why);
         }
         List<Plan.Op> ops = new ArrayList<>(plan.ops());
         ops.add(op);
@@ -451,9 +455,5 @@ public final class PatchPlanner {
                 ops.add(new Plan.Op(pointer + "/-", item, why));
             }
         }
-    }
-
-    static String normalise(String path) {
-        return Mounts.normalise(path);
     }
 }

@@ -66,9 +66,10 @@ public final class ConnectionGate implements Transport {
         JDK.configure(options, domainSocket, bootstrap);
         if (options.isSsl() && !domainSocket) {
             Config config = ConfigProvider.getConfig();
-            int max = config.getOptionalValue("rofs-guard.max-connections", Integer.class).orElse(256);
-            Duration idle = config.getOptionalValue("rofs-guard.idle-timeout", Duration.class).orElse(Duration.ofSeconds(60));
-            Duration pressed = config.getOptionalValue("rofs-guard.idle-timeout-pressed", Duration.class).orElse(Duration.ofSeconds(1));
+            // The defaults live in application.properties, once.
+            int max = config.getValue("rofs-guard.max-connections", Integer.class);
+            Duration idle = config.getValue("rofs-guard.idle-timeout", Duration.class);
+            Duration pressed = config.getValue("rofs-guard.idle-timeout-pressed", Duration.class);
             bootstrap.handler(new Gate(max, idle.toNanos(), pressed.toNanos()));
             LOG.debugf("connection gate on port %d: at most %d connections, idle %s (%s when pressed)", options.getPort(), max, idle, pressed);
         }

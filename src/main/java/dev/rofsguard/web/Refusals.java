@@ -36,6 +36,8 @@ public class Refusals {
     /** Seconds a client should wait before retrying a 503 (the API server itself does not retry; other clients may). */
     static final String RETRY_AFTER = "1";
 
+    private static final String REFUSALS_HELP = "Admission requests refused by the transport before the engine saw them, by reason";
+
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -47,12 +49,13 @@ public class Refusals {
         }
         // The connection gate runs below Vert.x, before CDI exists: its counts are read, not pushed.
         FunctionCounter.builder("rofs_guard_refusals", ConnectionGate.REFUSED, LongAdder::doubleValue)
-                .tag("reason", CONNECTION_LIMIT).description("Admission requests refused by the transport before the engine saw them, by reason")
+                .tag("reason", CONNECTION_LIMIT).description(REFUSALS_HELP)
                 .register(registry);
-        FunctionCounter.builder("rofs_guard_connections_closed", ConnectionGate.CLOSED_IDLE, LongAdder::doubleValue)
-                .tag("reason", "idle").description("Admission-port connections the server closed, by reason").register(registry);
-        FunctionCounter.builder("rofs_guard_connections_closed", ConnectionGate.CLOSED_PRESSED, LongAdder::doubleValue)
-                .tag("reason", "idle-while-pressed").description("Admission-port connections the server closed, by reason").register(registry);
+        for (Map.Entry<String, LongAdder> closed : Map.of("idle", ConnectionGate.CLOSED_IDLE,
+                "idle-while-pressed", ConnectionGate.CLOSED_PRESSED).entrySet()) {
+            FunctionCounter.builder("rofs_guard_connections_closed", closed.getValue(), LongAdder::doubleValue)
+                    .tag("reason", closed.getKey()).description("Admission-port connections the server closed, by reason").register(registry);
+        }
         Gauge.builder("rofs_guard_connections_open", ConnectionGate.OPEN, AtomicInteger::doubleValue)
                 .description("Connections open on the admission port, handshakes included").register(registry);
     }
@@ -63,7 +66,7 @@ public class Refusals {
 
     private Counter counter(String reason) {
         return counters.computeIfAbsent(reason, r -> Counter.builder("rofs_guard_refusals").tag("reason", r)
-                .description("Admission requests refused by the transport before the engine saw them, by reason").register(registry));
+                .description(REFUSALS_HELP).register(registry));
     }
 
     /** A refusal on the router, before the body is read. */

@@ -52,7 +52,13 @@ class OverloadHeavyIT {
                         "-big", big.toString(), "-big-concurrency", String.valueOf(concurrency), "-rate", "200",
                         "-idle", "3000", "-health", "http://127.0.0.1:29061/q/health/live", "-duration", "20s");
                 JsonNode result = LoadClient.result(client, out, 180);
-                report.append("concurrency ").append(concurrency).append(": ").append(result).append('\n');
+                report.append("concurrency ").append(concurrency).append(": ").append(result).append('\n')
+                        .append("  server: refused before the handshake ")
+                        .append(r.metric("rofs_guard_refusals_total{reason=\"connection-limit\"}"))
+                        .append(", closed quiet while pressed ")
+                        .append(r.metric("rofs_guard_connections_closed_total{reason=\"idle-while-pressed\"}"))
+                        .append(", max RSS so far ").append(maxRss.get() / 1024).append(" MB\n");
+                LoadClient.report("overload.txt", report.toString()); // written before the checks, so a failed run has it too
                 assertThat(result.path("health").path("slower_than_1s").asLong()).as("%s", result).isZero();
                 assertThat(result.path("health").path("failed").asLong()).as("%s", result).isZero();
                 assertThat(result.path("small").path("errors").size()).as("small reviews: no timeouts or resets: %s", result).isZero();
@@ -67,8 +73,6 @@ class OverloadHeavyIT {
                 assertThat(r.process.isAlive()).isTrue();
             }
             sampler.interrupt();
-            report.append("refused before the handshake (server's count): ").append(r.metric("rofs_guard_refusals_total{reason=\"connection-limit\"}"))
-                    .append("; closed quiet while pressed: ").append(r.metric("rofs_guard_connections_closed_total{reason=\"idle-while-pressed\"}")).append('\n');
             report.append("max RSS: ").append(maxRss.get() / 1024).append(" MB\n");
             LoadClient.report("overload.txt", report.toString());
             assertThat(r.logText()).doesNotContain("OutOfMemoryError");

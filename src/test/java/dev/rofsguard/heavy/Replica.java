@@ -105,6 +105,9 @@ final class Replica implements AutoCloseable {
             c.setConnectTimeout(1000);
             c.setReadTimeout(2000);
             for (String line : new String(c.getInputStream().readAllBytes()).split("\n")) {
+                // Prometheus' older text format (chosen by some Accept headers, e.g. HttpURLConnection's default)
+                // ends the labels in a comma: {reason="x",}.
+                line = line.replace(",}", "}");
                 if (line.startsWith(series + " ")) {
                     return line.substring(series.length() + 1).trim();
                 }

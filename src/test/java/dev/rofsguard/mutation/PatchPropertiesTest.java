@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rofsguard.Fixtures;
+import dev.rofsguard.catalog.ImagePaths;
 import dev.rofsguard.engine.Judge;
 import dev.rofsguard.policy.Subject;
 import io.fabric8.kubernetes.client.utils.KubernetesResourceUtil;
@@ -54,7 +55,7 @@ class PatchPropertiesTest {
             for (JsonNode c : spec.path(list)) {
                 Set<String> mountPaths = new HashSet<>();
                 for (JsonNode m : c.path("volumeMounts")) {
-                    assertThat(mountPaths.add(PatchPlanner.normalise(m.path("mountPath").asText())))
+                    assertThat(mountPaths.add(ImagePaths.normalise(m.path("mountPath").asText())))
                             .as("unique mountPath in " + c.path("name")).isTrue();
                     assertThat(volumes).as("mount refers to a volume").contains(m.path("name").asText());
                 }
@@ -94,7 +95,7 @@ class PatchPropertiesTest {
     }
 
     private static String canonical(String path) {
-        String p = PatchPlanner.normalise(path);
+        String p = ImagePaths.normalise(path);
         return p.equals("/var/run") ? "/run" : p.startsWith("/var/run/") ? p.substring(4) : p;
     }
 
