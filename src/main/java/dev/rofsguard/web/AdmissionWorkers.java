@@ -28,7 +28,7 @@ public class AdmissionWorkers {
                             @ConfigProperty(name = "rofs-guard.workers.threads", defaultValue = "0") int threads,
                             @ConfigProperty(name = "rofs-guard.workers.queue", defaultValue = "256") int queue) {
         this.refusals = refusals;
-        int n = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
+        int n = threads(threads);
         AtomicInteger id = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(Math.max(1, queue)), r -> {
             Thread t = new Thread(r, "rofs-guard-admission-" + id.incrementAndGet());
@@ -36,6 +36,11 @@ public class AdmissionWorkers {
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
         pool.prestartAllCoreThreads();
+    }
+
+    /** The pool's size: as configured, or one per CPU and at least two. */
+    static int threads(int configured) {
+        return configured > 0 ? configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /** Runs the work on the pool; when the pool is full, {@code busy} gets the 503 body at once (counted as {@code workers-busy}). */

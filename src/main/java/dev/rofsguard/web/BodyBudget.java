@@ -10,11 +10,14 @@ import org.jboss.logging.Logger;
 
 /**
  * The heap that admission bodies may hold at once, reserved from the Content-Length before a byte of the body is
- * read, and released when the answer has been written. A review of N bytes costs N × {@code heap-per-body-byte}
- * (the byte[] and the parsed tree hold 8.1 bytes per body byte, measured by {@code dev.rofsguard.bench.TreeFootprint};
- * the received buffer adds one more) plus
- * a fixed overhead; a body without a Content-Length costs the body limit. Reservations are released when the
- * answer is written or the exchange fails; a body not received within {@code rofs-guard.body-timeout} fails it.
+ * read, and released when the answer has been written. A large review (over 64 KiB) of N bytes costs
+ * N × {@code heap-per-body-byte} (the byte[] and the parsed tree hold 8.1 bytes per body byte, measured by
+ * {@code dev.rofsguard.bench.TreeFootprint}; the received buffer adds one more) plus a fixed overhead. A small one
+ * costs its bytes twice (received, copied) plus the overhead: it waits as bytes, and its tree exists only while an
+ * admission worker judges it, so the few small trees at once are one slice set aside from the capacity. (Charging
+ * every waiting small review for a tree refused 2,000 req/s on a replica that had just taken a rollout's load,
+ * RolloutHeavyIT.) A body without a Content-Length costs the body limit. Reservations are released when the answer
+ * is written or the exchange fails; a body not received within {@code rofs-guard.body-timeout} fails it.
  */
 @io.quarkus.runtime.Startup
 @ApplicationScoped
@@ -23,7 +26,9 @@ public class BodyBudget {
     private static final Logger LOG = Logger.getLogger(BodyBudget.class);
     /** Per request, whatever its size: headers, the request and response objects, the answer. */
     static final long OVERHEAD = 16 * 1024;
-    /** The cost of a 64 KiB body: below it a review is "small" (almost every admission is a few KiB). */
+    /** Up to this many bytes a review is "small" (almost every admission is a few KiB). */
+    static final long SMALL_BODY = 64 * 1024;
+    /** The cost of the largest small body. */
     private final long small;
 
     private final long capacity;
@@ -36,12 +41,15 @@ public class BodyBudget {
     public BodyBudget(@ConfigProperty(name = "rofs-guard.memory-budget", defaultValue = "0") long configured,
                       @ConfigProperty(name = "rofs-guard.memory-budget.heap-per-body-byte", defaultValue = "9") long perByte,
                       @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032") long maxBody,
+                      @ConfigProperty(name = "rofs-guard.workers.threads", defaultValue = "0") int workers,
                       MeterRegistry registry) {
-        // Default: half the heap; the rest is the server itself, connections and garbage not yet collected.
-        this.capacity = configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 2;
+        // Default: half the heap; the rest is the server itself, connections and garbage not yet collected. Less the
+        // trees of small reviews being judged: one per admission worker at most.
+        long heap = configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 2;
+        this.capacity = heap - AdmissionWorkers.threads(workers) * SMALL_BODY * perByte;
         this.perByte = perByte;
         this.maxBody = maxBody;
-        this.small = 64 * 1024 * perByte + OVERHEAD;
+        this.small = cost(SMALL_BODY);
         if (capacity < cost(maxBody)) {
             LOG.warnf("rofs-guard.memory-budget (%d bytes) is below the cost of one review at the body limit (%d bytes): "
                     + "while such a review is in flight small ones are refused; give the JVM more heap", capacity, cost(maxBody));
@@ -54,7 +62,8 @@ public class BodyBudget {
 
     /** The reservation for a body of this many bytes, or of unknown length (-1). */
     long cost(long contentLength) {
-        return (contentLength < 0 ? maxBody : contentLength) * perByte + OVERHEAD;
+        long length = contentLength < 0 ? maxBody : contentLength;
+        return length * (length <= SMALL_BODY ? 2 : perByte) + OVERHEAD;
     }
 
     /**

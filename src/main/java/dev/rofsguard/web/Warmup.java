@@ -44,10 +44,10 @@ public class Warmup {
     @ConfigProperty(name = "rofs-guard.warmup.iterations", defaultValue = DEFAULT_ROUNDS)
     int iterations;
 
-    @ConfigProperty(name = "rofs-guard.warmup.https-connections", defaultValue = "1")
+    @ConfigProperty(name = "rofs-guard.warmup.https-connections", defaultValue = "4")
     int httpsConnections;
 
-    @ConfigProperty(name = "rofs-guard.warmup.https-requests-per-connection", defaultValue = "5")
+    @ConfigProperty(name = "rofs-guard.warmup.https-requests-per-connection", defaultValue = "250")
     int httpsRequestsPerConnection;
 
     @ConfigProperty(name = "rofs-guard.tls.cert-file")

@@ -68,9 +68,12 @@ class RolloutHeavyIT {
                         "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
                         "-rate", String.valueOf(RATE), "-warmup", "0s", "-duration", "25s", "-clients", "4");
                 Thread.sleep(8_000);
+                String refusedByA = refusals(a);
                 a.sigterm(); // mid-run: the rest of the run is the shutdown delay, the drain and replica b alone
                 JsonNode result = LoadClient.result(client, out, 120);
-                LoadClient.report("rollout.json", result.toString());
+                // The servers' own counts beside the client's: which refusal a 503 was (a is read just before SIGTERM).
+                LoadClient.report("rollout.json", result.toString() + "\nrefusals a (at SIGTERM): " + refusedByA
+                        + "\nrefusals b (at the end): " + refusals(b));
                 assertThat(a.process.waitFor(40, TimeUnit.SECONDS)).as("replica a stops after SIGTERM").isTrue();
                 String log = a.logText();
                 assertThat(log).contains("shutdown delay started").doesNotContain("OutOfMemoryError");
@@ -81,8 +84,23 @@ class RolloutHeavyIT {
             } finally {
                 haproxy.destroy();
                 haproxy.waitFor(10, TimeUnit.SECONDS);
+                // The temporary directory goes with the test: keep the logs beside the report.
+                Path kept = Files.createDirectories(Path.of("target", "heavy", "rollout-logs"));
+                for (String log : List.of("a.log", "b.log", "haproxy.log")) {
+                    if (Files.exists(dir.resolve(log))) {
+                        Files.copy(dir.resolve(log), kept.resolve(log), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
             }
         }
+    }
+
+    private static String refusals(Replica r) {
+        StringBuilder out = new StringBuilder();
+        for (String reason : List.of("memory-budget", "workers-busy", "connection-limit", "body-timeout")) {
+            out.append(reason).append('=').append(r.metric("rofs_guard_refusals_total{reason=\"" + reason + "\"}")).append(' ');
+        }
+        return out.toString().trim();
     }
 
     private static void awaitPort(int port, Path log) throws Exception {
