@@ -5,7 +5,8 @@
 // refused by GOAWAY, and the webhook's 10 s timeout. Standard library only.
 //
 //	paced: an open-loop load at a fixed rate; every failure is counted; latency percentiles.
-//	flood: concurrent large reviews, paced small reviews, idle TLS HTTP/2 connections and health probes at once.
+//	flood: concurrent large reviews, paced small reviews, idle TLS HTTP/2 connections (and health probes) at once.
+//	probe: health probes every 100 ms, as a process of their own beside a flood.
 //
 // Prints one JSON object on stdout.
 package main
@@ -175,9 +176,12 @@ func main() {
 	health := flag.String("health", "", "flood: health URL probed every 100 ms")
 	flag.Parse()
 
-	body, err := os.ReadFile(*bodyFile)
-	if err != nil {
-		panic(err)
+	var body []byte
+	if *mode != "probe" {
+		var err error
+		if body, err = os.ReadFile(*bodyFile); err != nil {
+			panic(err)
+		}
 	}
 	out := map[string]any{}
 	switch *mode {
@@ -185,6 +189,13 @@ func main() {
 		r, achieved := paced(clients(*nclients, *ca), *url, body, *rate, *warmup, *duration)
 		out = r.summary()
 		out["rate_sent"] = achieved
+	case "probe":
+		// Probes -health for -duration; the flood runs in another process.
+		p := &prober{}
+		stop := make(chan struct{})
+		time.AfterFunc(*duration, func() { close(stop) })
+		p.run(*health, stop)
+		out = p.summary()
 	case "flood":
 		out = flood(*url, *ca, body, *big, *rate, *bigConcurrency, *idle, *health, *duration)
 	default:
@@ -201,41 +212,13 @@ func flood(url, ca string, small []byte, bigFile string, rate, bigConcurrency, i
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 
-	// Health: plain HTTP on the management port, a fresh connection each time (as the kubelet probes).
-	var healthMax atomic.Int64
-	var healthSlow, healthFailed, healthProbes atomic.Int64
+	// Health: probed here only when asked (-health); a separate "probe" process is closer to a kubelet, which is not
+	// the process sending the flood.
+	var hp *prober
 	if healthURL != "" {
+		hp = &prober{}
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(100 * time.Millisecond):
-				}
-				start := time.Now()
-				resp, err := hc.Get(healthURL)
-				d := time.Since(start)
-				healthProbes.Add(1)
-				if err != nil || resp.StatusCode != 200 {
-					healthFailed.Add(1)
-				}
-				if err == nil {
-					resp.Body.Close()
-				}
-				if d > time.Second {
-					healthSlow.Add(1)
-				}
-				for {
-					m := healthMax.Load()
-					if int64(d) <= m || healthMax.CompareAndSwap(m, int64(d)) {
-						break
-					}
-				}
-			}
-		}()
+		go func() { defer wg.Done(); hp.run(healthURL, stop) }()
 	}
 
 	// Small reviews first, so their connections exist before the idle flood takes the connection slots.
@@ -312,7 +295,50 @@ func flood(url, ca string, small []byte, bigFile string, rate, bigConcurrency, i
 	return map[string]any{
 		"big":    bigRec.summary(),
 		"small":  smallRec.summary(),
-		"health": map[string]any{"probes": healthProbes.Load(), "failed": healthFailed.Load(), "slower_than_1s": healthSlow.Load(), "max_ms": float64(healthMax.Load()) / 1e6},
+		"health": hp.summary(),
 		"idle":   map[string]any{"opened": idleOpened.Load(), "refused": idleRefused.Load(), "closed_by_server": idleClosedByServer.Load()},
 	}
+}
+
+// prober asks a health URL every 100 ms over a fresh connection each time, as the kubelet probes.
+type prober struct {
+	max                  atomic.Int64
+	slow, failed, probes atomic.Int64
+}
+
+func (p *prober) run(url string, stop <-chan struct{}) {
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		start := time.Now()
+		resp, err := hc.Get(url)
+		d := time.Since(start)
+		p.probes.Add(1)
+		if err != nil || resp.StatusCode != 200 {
+			p.failed.Add(1)
+		}
+		if err == nil {
+			resp.Body.Close()
+		}
+		if d > time.Second {
+			p.slow.Add(1)
+		}
+		for {
+			m := p.max.Load()
+			if int64(d) <= m || p.max.CompareAndSwap(m, int64(d)) {
+				break
+			}
+		}
+	}
+}
+
+func (p *prober) summary() map[string]any {
+	if p == nil {
+		return map[string]any{}
+	}
+	return map[string]any{"probes": p.probes.Load(), "failed": p.failed.Load(), "slower_than_1s": p.slow.Load(), "max_ms": float64(p.max.Load()) / 1e6}
 }

@@ -35,7 +35,18 @@ final class LoadClient {
     }
 
     static Process start(Path output, String... args) throws Exception {
+        return start(output, 0, args);
+    }
+
+    /**
+     * With a niceness above 0 the client yields the CPU to the server under test: on a shared 2-core machine the
+     * flood then stands in for an API server on other nodes, instead of starving the server (and the probes) of CPU.
+     */
+    static Process start(Path output, int niceness, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
+        if (niceness > 0) {
+            cmd.addAll(List.of("nice", "-n", String.valueOf(niceness)));
+        }
         cmd.add(binary().toString());
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectOutput(output.toFile()).redirectError(output.resolveSibling(output.getFileName() + ".err").toFile()).start();
