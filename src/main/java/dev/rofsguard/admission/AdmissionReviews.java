@@ -1,14 +1,10 @@
 package dev.rofsguard.admission;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -27,17 +23,6 @@ public final class AdmissionReviews {
     public static final String KIND = "AdmissionReview";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /**
-     * For request bodies only: Jackson's stream limits made explicit (nesting 1,000, numbers 1,000 digits, names
-     * 50,000 characters, the API server accepts none of these anyway) and nothing after the document.
-     */
-    private static final ObjectReader REQUEST_READER;
-
-    static {
-        JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(1000).maxNumberLength(1000).maxNameLength(50_000).build()).build();
-        REQUEST_READER = new ObjectMapper(factory).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private AdmissionReviews() {
@@ -54,7 +39,7 @@ public final class AdmissionReviews {
         }
         JsonNode root;
         try {
-            root = REQUEST_READER.readTree(body);
+            root = ReviewTree.read(body); // the stream limits, nothing after the document, managedFields left out
         } catch (StreamConstraintsException e) {
             // Thrown before a location is known: the message alone says which limit (depth, number, name length).
             throw new BadReviewException(400, "request body is over a JSON limit: " + e.getOriginalMessage());

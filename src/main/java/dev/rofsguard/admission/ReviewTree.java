@@ -1,0 +1,116 @@
+package dev.rofsguard.admission;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+
+/**
+ * An AdmissionReview body as a Jackson tree, built straight from the parser, the nodes Jackson's {@code readTree}
+ * builds (same node types, last duplicate key wins), less {@code metadata.managedFields} of {@code request.object}
+ * and {@code request.oldObject}: the API server's field ownership, which nothing here reads, is often a third of an
+ * object or more, and every node of it was a map entry built and collected on every admission. Parsing is most of
+ * an admission's time (issue 10's benchmark).
+ */
+final class ReviewTree {
+
+    /**
+     * Jackson's stream limits made explicit (nesting 1,000, numbers 1,000 digits, names 50,000 characters; the API
+     * server accepts none of these anyway), enforced by the parser itself.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(1000).maxNumberLength(1000).maxNameLength(50_000).build()).build();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Where a value sits, as far as the skipping cares: the root, request, object or oldObject, their metadata. */
+    private static final int ROOT = 0, REQUEST = 1, OBJECT = 2, METADATA = 3, ELSEWHERE = 4;
+
+    private ReviewTree() {
+    }
+
+    /** The tree of one JSON document (a {@link MissingNode} for an empty one); content after it is an error. */
+    static JsonNode read(byte[] body) throws IOException {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return MissingNode.getInstance();
+            }
+            JsonNode root = value(p, first, ROOT);
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after the AdmissionReview");
+            }
+            return root;
+        }
+    }
+
+    private static JsonNode value(JsonParser p, JsonToken t, int where) throws IOException {
+        switch (t) {
+            case START_OBJECT -> {
+                // Jackson's map, sized for the few fields most objects of a pod have (its default table holds 16).
+                ObjectNode node = new ObjectNode(NODES, new LinkedHashMap<>(8));
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    JsonToken v = p.nextToken();
+                    if (where == METADATA && name.equals("managedFields")) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    node.replace(name, value(p, v, inside(where, name)));
+                }
+                return node;
+            }
+            case START_ARRAY -> {
+                ArrayNode node = NODES.arrayNode();
+                for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+                    node.add(value(p, v, ELSEWHERE));
+                }
+                return node;
+            }
+            case VALUE_STRING -> {
+                return NODES.textNode(p.getText());
+            }
+            case VALUE_NUMBER_INT -> {
+                // As Jackson's tree: the smallest of int, long and BigInteger that holds it.
+                return switch (p.getNumberType()) {
+                    case INT -> NODES.numberNode(p.getIntValue());
+                    case LONG -> NODES.numberNode(p.getLongValue());
+                    default -> NODES.numberNode(p.getBigIntegerValue());
+                };
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return switch (p.getNumberType()) {
+                    case BIG_DECIMAL -> NODES.numberNode(p.getDecimalValue());
+                    case FLOAT -> NODES.numberNode(p.getFloatValue());
+                    default -> NODES.numberNode(p.getDoubleValue());
+                };
+            }
+            case VALUE_TRUE -> {
+                return NODES.booleanNode(true);
+            }
+            case VALUE_FALSE -> {
+                return NODES.booleanNode(false);
+            }
+            case VALUE_NULL -> {
+                return NODES.nullNode();
+            }
+            default -> throw new JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private static int inside(int where, String name) {
+        return switch (where) {
+            case ROOT -> name.equals("request") ? REQUEST : ELSEWHERE;
+            case REQUEST -> name.equals("object") || name.equals("oldObject") ? OBJECT : ELSEWHERE;
+            case OBJECT -> name.equals("metadata") ? METADATA : ELSEWHERE;
+            default -> ELSEWHERE;
+        };
+    }
+}
