@@ -60,10 +60,13 @@ type recorder struct {
 	protocols map[string]int64
 	// connectRefused: failures before a connection was had (dial or TLS handshake), not in errors
 	connectRefused int64
+	// when failures happened, in seconds since the recorder was made: to line them up with the server's log
+	created                   time.Time
+	firstFailure, lastFailure float64
 }
 
 func newRecorder() *recorder {
-	return &recorder{statuses: map[string]int64{}, errors: map[string]int64{}, protocols: map[string]int64{}}
+	return &recorder{statuses: map[string]int64{}, errors: map[string]int64{}, protocols: map[string]int64{}, created: time.Now(), firstFailure: -1}
 }
 
 func (r *recorder) post(c *http.Client, url string, body []byte, record bool) int {
@@ -88,6 +91,13 @@ func (r *recorder) post(c *http.Client, url string, body []byte, record bool) in
 	elapsed := time.Since(start)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err != nil || status != 200 {
+		at := time.Since(r.created).Seconds()
+		if r.firstFailure < 0 {
+			r.firstFailure = at
+		}
+		r.lastFailure = at
+	}
 	if err != nil {
 		r.failed++
 		if !gotConn.Load() {
@@ -127,7 +137,8 @@ func (r *recorder) summary() map[string]any {
 	}
 	return map[string]any{"ok": r.ok, "failed": r.failed, "statuses": r.statuses, "errors": r.errors, "connect_refused": r.connectRefused,
 		"protocols": r.protocols, "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
-		"p999_ms": pct(0.999), "max_ms": pct(1.0), "measured": len(r.latencies)}
+		"p999_ms": pct(0.999), "max_ms": pct(1.0), "measured": len(r.latencies),
+		"failures_from_s": r.firstFailure, "failures_until_s": r.lastFailure, "started": r.created.Format("15:04:05.000")}
 }
 
 func clients(n int, ca string) []*http.Client {

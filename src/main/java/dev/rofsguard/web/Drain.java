@@ -84,9 +84,11 @@ public class Drain {
     /**
      * The first GOAWAY (2³¹−1), written as a bare frame. Sent through Vert.x it would mark the connection as going
      * away, and Vert.x closes such a connection the moment no stream is active: between two requests of a busy
-     * connection, with the client's next streams already on the wire. They were then dropped (RolloutHeavyIT: 6 of
-     * 50,000 failed with "GOAWAY LastStreamID=49" sent 67 ms after the first). The second GOAWAY, with the last
-     * stream id, goes through Vert.x, which then closes once the streams in flight have finished.
+     * connection, with the client's next streams already on the wire (RolloutHeavyIT: 6 of 50,000 failed with
+     * "GOAWAY LastStreamID=49" sent 67 ms after the first). The second GOAWAY, with the last stream id, goes through
+     * Vert.x, which then closes once the streams in flight have finished. Quarkus' shutdown filter also sends
+     * GOAWAY(last stream) on each connection after its first answer in the delay; some runs still lose requests
+     * just after the drain starts (docs/development.md, Heavy tests).
      */
     private static void announceGoAway(HttpConnection connection) {
         ChannelHandlerContext ctx = connection instanceof ConnectionBase base ? base.channelHandlerContext() : null;
