@@ -99,8 +99,13 @@ public class Drain {
         }
         ChannelHandlerContext h2ctx = ctx.pipeline().context(h2);
         h2ctx.executor().execute(() -> {
-            h2.encoder().frameWriter().writeGoAway(h2ctx, Integer.MAX_VALUE, 0, Unpooled.EMPTY_BUFFER, h2ctx.newPromise());
-            h2ctx.flush();
+            // On the connection's event loop, so exact: when a GOAWAY has gone out already (Quarkus' shutdown filter
+            // sends one after the connection's first answer in the delay), a later one must not raise the stream id
+            // (RFC 9113 §6.8), and a client that keeps the latest would forget which streams were refused.
+            if (!h2.connection().goAwaySent()) {
+                h2.encoder().frameWriter().writeGoAway(h2ctx, Integer.MAX_VALUE, 0, Unpooled.EMPTY_BUFFER, h2ctx.newPromise());
+                h2ctx.flush();
+            }
         });
     }
 
