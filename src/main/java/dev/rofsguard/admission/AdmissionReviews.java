@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -144,16 +145,20 @@ public final class AdmissionReviews {
 
     /** Writes {@code {"apiVersion", "kind", "response": {"uid", "allowed", …}}}: the body closes both objects. */
     private static byte[] write(int expectedSize, ResponseBody body) {
-        ByteArrayBuilder out = new ByteArrayBuilder(expectedSize);
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-            body.write(g);
-            g.writeEndObject();
-            g.writeEndObject();
+        BufferRecycler recycler = MAPPER.getFactory()._getBufferRecycler();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(recycler, expectedSize)) {
+            try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+                body.write(g);
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            return out.getClearAndRelease();
         } catch (IOException e) {
             // Writing to memory what we built ourselves does not fail; keep the signature clean for callers.
             throw new IllegalStateException(e);
+        } finally {
+            recycler.releaseToPool();
         }
-        return out.toByteArray();
     }
 
     @FunctionalInterface

@@ -12,13 +12,16 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.Set;
 
 /**
  * An AdmissionReview body as a Jackson tree, built straight from the parser, the nodes Jackson's {@code readTree}
- * builds (same node types, last duplicate key wins), less {@code metadata.managedFields} of {@code request.object}
- * and {@code request.oldObject}: the API server's field ownership, which nothing here reads, is often a third of an
- * object or more, and every node of it was a map entry built and collected on every admission. Parsing is most of
- * an admission's time (issue 10's benchmark).
+ * builds (same node types, last duplicate key wins), less what nothing here reads: {@code metadata.managedFields}
+ * and {@code status} of {@code request.object} and {@code request.oldObject} (the API server's field ownership is
+ * often a third of an object or more), and the request's fields other than those {@link AdmissionReviews#parse}
+ * reads ({@code userInfo}, {@code options}, the resource and requested kind). Every node left out was a map entry
+ * built and collected on every admission; parsing is most of an admission's time (issue 10's benchmark). What is
+ * left out is still read by the parser, so a body that is not JSON is refused all the same.
  */
 final class ReviewTree {
 
@@ -32,6 +35,10 @@ final class ReviewTree {
 
     /** Where a value sits, as far as the skipping cares: the root, request, object or oldObject, their metadata. */
     private static final int ROOT = 0, REQUEST = 1, OBJECT = 2, METADATA = 3, ELSEWHERE = 4;
+
+    /** The request's fields {@link AdmissionReviews#parse} reads; the others are skipped. */
+    static final Set<String> REQUEST_FIELDS = Set.of("uid", "kind", "name", "namespace", "operation", "subResource",
+            "dryRun", "object", "oldObject");
 
     private ReviewTree() {
     }
@@ -59,7 +66,8 @@ final class ReviewTree {
                 ObjectNode node = new ObjectNode(NODES, new LinkedHashMap<>(8));
                 for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                     JsonToken v = p.nextToken();
-                    if (where == METADATA && name.equals("managedFields")) {
+                    if (where == METADATA && name.equals("managedFields") || where == OBJECT && name.equals("status")
+                            || where == REQUEST && !REQUEST_FIELDS.contains(name)) {
                         p.skipChildren();
                         continue;
                     }

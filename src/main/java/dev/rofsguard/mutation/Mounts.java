@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One directory, one mount: what a container already has mounted, with paths normalised ({@code //tmp},
@@ -34,27 +35,34 @@ public final class Mounts {
         this.knownCanonical = knownCanonical;
     }
 
-    /** The mounts of one container, compared as the matched image sees paths; {@code volumes}: the pod's, by name. */
-    static Mounts of(ContainerView c, Map<String, JsonNode> volumes, Catalog.Match match) {
+    /**
+     * The mounts of one container, compared as the matched image sees paths; {@code volumes}: the pod's volume of a
+     * name, or null (asked only for mounts that could be writable).
+     */
+    static Mounts of(ContainerView c, Function<String, JsonNode> volumes, Catalog.Match match) {
         return of(c, volumes, match.symlinks(), match.canonical());
     }
 
     /** The mounts of one container with no image knowledge (no symbolic links). */
-    static Mounts of(ContainerView c, Map<String, JsonNode> volumes) {
+    static Mounts of(ContainerView c, Function<String, JsonNode> volumes) {
         return of(c, volumes, Map.of(), Map.of());
     }
 
-    private static Mounts of(ContainerView c, Map<String, JsonNode> volumes, Map<String, String> symlinks,
+    private static Mounts of(ContainerView c, Function<String, JsonNode> volumes, Map<String, String> symlinks,
                              Map<String, String> knownCanonical) {
         Mounts m = new Mounts(symlinks, knownCanonical);
         for (JsonNode mount : c.node().path("volumeMounts")) {
             String path = mount.path("mountPath").asText("");
-            JsonNode volume = volumes.get(mount.path("name").asText(""));
-            // A name the pod spec does not declare is a StatefulSet's volumeClaimTemplate (a Pod with a dangling
-            // mount is refused by the API server): a claim, writable.
             boolean writable = !mount.path("readOnly").asBoolean(false) && !mount.hasNonNull("subPath")
-                    && !mount.hasNonNull("subPathExpr") && (volume == null || writableSource(volume));
-            m.mounts.add(new Mount(m.canonical(path), writable));
+                    && !mount.hasNonNull("subPathExpr");
+            if (writable) {
+                // A name the pod spec does not declare is a StatefulSet's volumeClaimTemplate (a Pod with a dangling
+                // mount is refused by the API server): a claim, writable.
+                JsonNode volume = volumes.apply(mount.path("name").asText(""));
+                writable = volume == null || writableSource(volume);
+            }
+            // The request's own paths: not among the catalog's worked-out ones, so not looked up there.
+            m.mounts.add(new Mount(ImagePaths.canonical(path, symlinks), writable));
         }
         return m;
     }

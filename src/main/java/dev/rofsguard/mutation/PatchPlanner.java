@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Plans the mutation of a pod spec (a Pod's, or a workload's template) as explicit operations against the incoming
@@ -79,7 +80,7 @@ public final class PatchPlanner {
             if (match == null) {
                 continue;
             }
-            Mounts mounts = Mounts.of(c, podVolumes, match);
+            Mounts mounts = Mounts.of(c, podVolumes::get, match);
             Optional<String> block = blocked(c, match, mounts);
             if (block.isPresent()) {
                 blocked.put(c.name(), block.get());
@@ -156,17 +157,14 @@ public final class PatchPlanner {
      * {@link Plan#blocked()} would say, without building the operations (the validating door's hot path).
      */
     public Map<String, String> blocked(PodSpecView pod, List<ContainerView> containers) {
-        Map<String, JsonNode> podVolumes = null;
+        Function<String, JsonNode> volume = new LazyVolumes(pod.spec());
         Map<String, String> reasons = Map.of();
         for (ContainerView c : containers) {
             Catalog.Match match = c.kind() == ContainerKind.EPHEMERAL_CONTAINER ? null : catalog.match(c.image()).orElse(null);
             if (match == null) {
                 continue;
             }
-            if (podVolumes == null) {
-                podVolumes = Mounts.volumes(pod.spec());
-            }
-            Optional<String> why = blocked(c, match, Mounts.of(c, podVolumes, match));
+            Optional<String> why = blocked(c, match, Mounts.of(c, volume, match));
             if (why.isPresent()) {
                 if (reasons.isEmpty()) {
                     reasons = new LinkedHashMap<>();
@@ -175,6 +173,24 @@ public final class PatchPlanner {
             }
         }
         return reasons;
+    }
+
+    /** The pod's volumes by name, gathered only if a mount that could be writable asks (the validating door's hot path). */
+    private static final class LazyVolumes implements Function<String, JsonNode> {
+        private final JsonNode spec;
+        private Map<String, JsonNode> byName;
+
+        LazyVolumes(JsonNode spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public JsonNode apply(String name) {
+            if (byName == null) {
+                byName = Mounts.volumes(spec);
+            }
+            return byName.get(name);
+        }
     }
 
     /** Why the catalog cannot make this container read-only, if it cannot. */
@@ -360,7 +376,7 @@ public final class PatchPlanner {
             String base = specPointer + "/" + c.kind().field() + "/" + c.index();
             boolean flag = setFlag(ops, c, base, "ephemeral container");
             List<Plan.Mount> mounts = new ArrayList<>();
-            if (debugVolume && !Mounts.of(c, Map.of()).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
+            if (debugVolume && !Mounts.of(c, name -> null).occupied(MutationConfig.DEBUG_MOUNT_PATH)) {
                 addAll(ops, c.node().get("volumeMounts"), base + "/volumeMounts", List.of(NODES.objectNode()
                         .put("name", MutationConfig.DEBUG_VOLUME).put("mountPath", MutationConfig.DEBUG_MOUNT_PATH)),
                         "debug scratch volume");

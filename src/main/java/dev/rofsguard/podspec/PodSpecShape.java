@@ -52,15 +52,12 @@ final class PodSpecShape {
             Distinct volumeNames = new Distinct();
             for (int i = 0; i < volumes.size(); i++) {
                 JsonNode v = volumes.get(i);
-                String at = specPath + ".volumes[" + i + "]";
-                if (!v.isObject()) {
-                    return Optional.of(at + " must be an object, not " + type(v));
-                }
-                if (!nonEmptyText(v.get("name"))) {
-                    return Optional.of(at + ".name must be a non-empty string");
-                }
-                if (!volumeNames.add(v.get("name").textValue())) {
-                    return Optional.of(at + ".name \"" + v.get("name").textValue() + "\" is used by another volume");
+                String wrong = !v.isObject() ? " must be an object, not " + type(v)
+                        : !nonEmptyText(v.get("name")) ? ".name must be a non-empty string"
+                        : !volumeNames.add(v.get("name").textValue()) ? ".name \"" + v.get("name").textValue() + "\" is used by another volume"
+                        : null;
+                if (wrong != null) {
+                    return Optional.of(specPath + ".volumes[" + i + "]" + wrong);
                 }
             }
         }

@@ -22,7 +22,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The review's tree is Jackson's tree, node type for node type, less the objects' managedFields. */
+/** The review's tree is Jackson's tree, node type for node type, less what nothing reads (see {@link ReviewTree}). */
 class ReviewTreeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,16 +30,24 @@ class ReviewTreeTest {
     @Property(tries = 2000)
     void anyJsonDocumentReadsAsJacksonReadsIt(@ForAll("documents") String json) throws Exception {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        assertThat(ReviewTree.read(bytes)).isEqualTo(jacksonLessManagedFields(bytes));
+        assertThat(ReviewTree.read(bytes)).isEqualTo(jacksonLessSkipped(bytes));
     }
 
-    /** Jackson's own tree, with the two managedFields the review's tree leaves out removed. */
-    private static JsonNode jacksonLessManagedFields(byte[] bytes) throws Exception {
+    /**
+     * Jackson's own tree, with what the review's tree leaves out removed: the request's fields other than those
+     * read, the objects' status and their metadata's managedFields.
+     */
+    private static JsonNode jacksonLessSkipped(byte[] bytes) throws Exception {
         JsonNode tree = JSON.readTree(bytes);
-        for (String o : List.of("object", "oldObject")) {
-            JsonNode metadata = tree.path("request").path(o).path("metadata");
-            if (metadata.isObject()) {
-                ((ObjectNode) metadata).remove("managedFields");
+        if (tree.path("request") instanceof ObjectNode request) {
+            request.retain(ReviewTree.REQUEST_FIELDS);
+            for (String o : List.of("object", "oldObject")) {
+                if (request.path(o) instanceof ObjectNode object) {
+                    object.remove("status");
+                    if (object.path("metadata") instanceof ObjectNode metadata) {
+                        metadata.remove("managedFields");
+                    }
+                }
             }
         }
         return tree;
@@ -47,27 +55,33 @@ class ReviewTreeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pod-create-by-replicaset.json", "deployment-create.json", "pod-update-finalizer.json"})
-    void aReviewReadsAsJacksonReadsItLessTheObjectsManagedFields(String fixture) throws Exception {
+    void aReviewReadsAsJacksonReadsItLessWhatNothingReads(String fixture) throws Exception {
         byte[] bytes = Fixtures.review(fixture);
-        JsonNode expected = jacksonLessManagedFields(bytes);
+        JsonNode expected = jacksonLessSkipped(bytes);
         if (fixture.equals("pod-create-by-replicaset.json")) {
             assertThat(JSON.readTree(bytes).at("/request/object/metadata").has("managedFields")).as("this fixture has some").isTrue();
         }
         JsonNode read = ReviewTree.read(bytes);
         assertThat(read).isEqualTo(expected);
         assertThat(read.path("request").path("object").path("metadata").has("managedFields")).isFalse();
+        assertThat(read.path("request").has("userInfo")).isFalse();
+        assertThat(AdmissionReviews.parse(read)).as("the request reads the same from either tree, but for the objects' left-out parts")
+                .usingRecursiveComparison().ignoringFields("object", "oldObject").isEqualTo(AdmissionReviews.parse(JSON.readTree(bytes)));
     }
 
     @org.junit.jupiter.api.Test
-    void managedFieldsElsewhereAreKept() throws Exception {
-        // Only the request's objects lose them: nothing else is the API server's field ownership.
-        String json = "{\"managedFields\":1,\"request\":{\"managedFields\":2,\"object\":{\"spec\":{\"metadata\":{\"managedFields\":3}},"
-                + "\"metadata\":{\"name\":\"p\",\"managedFields\":[{\"manager\":\"m\"}]}},\"options\":{\"metadata\":{\"managedFields\":4}}}}";
+    void onlyTheObjectsLoseManagedFieldsAndStatus() throws Exception {
+        // Nothing else is the API server's field ownership or the object's status: a pod template's are kept.
+        String json = "{\"managedFields\":1,\"request\":{\"managedFields\":2,\"object\":{\"spec\":{\"metadata\":{\"managedFields\":3},"
+                + "\"status\":5},\"status\":{\"phase\":\"Pending\"},\"metadata\":{\"name\":\"p\",\"managedFields\":[{\"manager\":\"m\"}]}},"
+                + "\"options\":{\"metadata\":{\"managedFields\":4}}}}";
         JsonNode read = ReviewTree.read(json.getBytes(StandardCharsets.UTF_8));
         assertThat(read.path("managedFields").asInt()).isEqualTo(1);
-        assertThat(read.path("request").path("managedFields").asInt()).isEqualTo(2);
+        assertThat(read.path("request").has("managedFields")).as("not a field the request is read for").isFalse();
+        assertThat(read.path("request").has("options")).isFalse();
         assertThat(read.at("/request/object/spec/metadata/managedFields").asInt()).isEqualTo(3);
-        assertThat(read.at("/request/options/metadata/managedFields").asInt()).isEqualTo(4);
+        assertThat(read.at("/request/object/spec/status").asInt()).isEqualTo(5);
+        assertThat(read.at("/request/object").has("status")).isFalse();
         assertThat(read.at("/request/object/metadata").toString()).isEqualTo("{\"name\":\"p\"}");
     }
 
@@ -112,7 +126,7 @@ class ReviewTreeTest {
             return scalar;
         }
         Arbitrary<Object> list = value(depth - 1).list().ofMaxSize(4).map(l -> (Object) new ArrayList<>(l));
-        Arbitrary<Object> map = Arbitraries.maps(Arbitraries.of("request", "object", "oldObject", "metadata", "managedFields", "a", "b"),
+        Arbitrary<Object> map = Arbitraries.maps(Arbitraries.of("request", "object", "oldObject", "metadata", "managedFields", "status", "uid", "a", "b"),
                 value(depth - 1)).ofMaxSize(4).map(m -> (Object) new LinkedHashMap<>(m));
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, scalar), net.jqwik.api.Tuple.of(2, list), net.jqwik.api.Tuple.of(3, map));
