@@ -1,7 +1,10 @@
 package dev.rofsguard.web;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.core.Vertx;
@@ -19,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -58,8 +62,8 @@ public class Drain {
             if (draining) {
                 // A connection first seen during the delay: answer this request, then send GOAWAY.
                 ctx.addEndHandler(done -> goAway(connection));
-            } else {
-                http2.add(connection);
+            } else if (http2.add(connection)) {
+                holdCloses(connection);
             }
         } else if (draining) {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
@@ -109,10 +113,83 @@ public class Drain {
         });
     }
 
+    /**
+     * Puts a {@link CloseHold} under the HTTP/2 codec of this connection, once: during the delay, a close of the
+     * connection (Vert.x's, once its last stream is done after a GOAWAY) waits until the client closes or a GOAWAY
+     * interval has passed.
+     */
+    private void holdCloses(HttpConnection connection) {
+        ChannelHandlerContext ctx = connection instanceof ConnectionBase base ? base.channelHandlerContext() : null;
+        if (ctx == null) {
+            return;
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        ctx.executor().execute(() -> {
+            ChannelHandlerContext h2 = pipeline.context(Http2ConnectionHandler.class);
+            if (h2 != null && pipeline.get(CloseHold.class) == null && ctx.channel().isActive()) {
+                pipeline.addBefore(h2.name(), "rofs-guard-close-hold", new CloseHold(() -> draining, Math.max(1, goAwayInterval.toMillis())));
+            }
+        });
+    }
+
+    /**
+     * Sits between TLS and the HTTP/2 codec and, while draining, holds the close that Vert.x issues once the streams
+     * in flight are done after a GOAWAY, until the client closes (Go's client does as soon as it has read the GOAWAY
+     * and has no stream left) or {@code holdMillis} have passed. Closed at once, the socket would still have the
+     * client's frames sent before it read the GOAWAY unread: the kernel then answers with a reset, and the client,
+     * which may not have read the GOAWAY with the last stream id yet, fails those streams instead of retrying them
+     * elsewhere (RolloutHeavyIT: "GOAWAY LastStreamID=2147483647 … closed the connection"). TLS' close_notify must
+     * wait too, so the hold is above the TLS handler, not at the socket. Meanwhile the codec keeps reading and
+     * ignores streams above the last id, so the socket's receive queue stays empty.
+     */
+    static final class CloseHold extends ChannelDuplexHandler {
+
+        private final BooleanSupplier draining;
+        private final long holdMillis;
+        private ChannelPromise held;
+
+        CloseHold(BooleanSupplier draining, long holdMillis) {
+            this.draining = draining;
+            this.holdMillis = holdMillis;
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            if (held != null || !draining.getAsBoolean() || !ctx.channel().isActive()) {
+                // A second close (Vert.x's shutdown timeout, the server stopping) or not draining: at once.
+                ChannelPromise first = held;
+                held = null;
+                ctx.close(promise);
+                if (first != null) {
+                    promise.addListener(f -> first.trySuccess());
+                }
+                return;
+            }
+            held = promise;
+            ctx.flush();
+            ctx.executor().schedule(() -> release(ctx), holdMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            release(ctx); // the client closed first: nothing left to wait for
+            super.channelInactive(ctx);
+        }
+
+        private void release(ChannelHandlerContext ctx) {
+            ChannelPromise promise = held;
+            if (promise != null) {
+                held = null;
+                ctx.close(promise);
+            }
+        }
+    }
+
     private void goAway(HttpConnection connection) {
         if (!goingAway.add(connection)) {
             return;
         }
+        holdCloses(connection);
         announceGoAway(connection);
         vertx.setTimer(Math.max(1, goAwayInterval.toMillis()), id -> {
             connection.goAway(0, -1, null); // -1: the last stream the peer opened

@@ -1,0 +1,73 @@
+package dev.rofsguard.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * While draining, a close of an HTTP/2 connection waits for the client to close or for the hold to pass, so that the
+ * client's frames in flight are read rather than answered by a reset (see {@link Drain.CloseHold}).
+ */
+class CloseHoldTest {
+
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    private EmbeddedChannel channel() {
+        EmbeddedChannel channel = new EmbeddedChannel(new Drain.CloseHold(draining::get, 1000));
+        channel.freezeTime();
+        return channel;
+    }
+
+    @Test
+    void notDrainingClosesAtOnce() {
+        EmbeddedChannel channel = channel();
+        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        assertThat(closed.isSuccess()).isTrue();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainingHoldsTheCloseUntilTheHoldHasPassed() {
+        draining.set(true);
+        EmbeddedChannel channel = channel();
+        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        assertThat(channel.isOpen()).as("held").isTrue();
+        assertThat(closed.isDone()).isFalse();
+        channel.writeInbound("frames the client sent before it read the GOAWAY");
+        assertThat((String) channel.readInbound()).as("still read meanwhile").startsWith("frames");
+        channel.advanceTimeBy(990, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(closed.isSuccess()).isTrue();
+    }
+
+    @Test
+    void theClientClosingFirstEndsTheHold() {
+        draining.set(true);
+        EmbeddedChannel channel = channel();
+        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        channel.pipeline().fireChannelInactive(); // the client's FIN, as the transport reports it
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(closed.isSuccess()).isTrue();
+    }
+
+    @Test
+    void aSecondCloseIsNotHeld() {
+        draining.set(true);
+        EmbeddedChannel channel = channel();
+        ChannelFuture first = channel.pipeline().close();
+        ChannelFuture second = channel.pipeline().close(); // Vert.x's shutdown timeout, or the server stopping
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(second.isSuccess()).isTrue();
+        assertThat(first.isSuccess()).isTrue();
+    }
+}
