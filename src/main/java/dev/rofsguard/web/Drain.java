@@ -59,11 +59,12 @@ public class Drain {
     void onRequest(RoutingContext ctx) {
         if (ctx.request().version() == HttpVersion.HTTP_2) {
             HttpConnection connection = ctx.request().connection();
-            if (draining) {
+            if (http2.add(connection)) {
+                holdCloses(connection); // before its first answer, after which Quarkus' filter may close it when draining
+            }
+            if (draining && !goingAway.contains(connection)) {
                 // A connection first seen during the delay: answer this request, then send GOAWAY.
                 ctx.addEndHandler(done -> goAway(connection));
-            } else if (http2.add(connection)) {
-                holdCloses(connection);
             }
         } else if (draining) {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
@@ -124,12 +125,18 @@ public class Drain {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
-        ctx.executor().execute(() -> {
+        Runnable install = () -> {
             ChannelHandlerContext h2 = pipeline.context(Http2ConnectionHandler.class);
             if (h2 != null && pipeline.get(CloseHold.class) == null && ctx.channel().isActive()) {
                 pipeline.addBefore(h2.name(), "rofs-guard-close-hold", new CloseHold(() -> draining, Math.max(1, goAwayInterval.toMillis())));
             }
-        });
+        };
+        // At once on the connection's event loop (where requests arrive), so no close can slip in before it.
+        if (ctx.executor().inEventLoop()) {
+            install.run();
+        } else {
+            ctx.executor().execute(install);
+        }
     }
 
     /**
@@ -155,14 +162,20 @@ public class Drain {
 
         @Override
         public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-            if (held != null || !draining.getAsBoolean() || !ctx.channel().isActive()) {
-                // A second close (Vert.x's shutdown timeout, the server stopping) or not draining: at once.
-                ChannelPromise first = held;
-                held = null;
+            if (held != null) {
+                // Another close of the same connection (the codec closes once per graceful close it is asked for,
+                // and Quarkus' filter and this class each ask): it ends with the held one, not before it.
+                held.addListener(f -> {
+                    if (f.isSuccess()) {
+                        promise.trySuccess();
+                    } else {
+                        promise.tryFailure(f.cause());
+                    }
+                });
+                return;
+            }
+            if (!draining.getAsBoolean() || !ctx.channel().isActive()) {
                 ctx.close(promise);
-                if (first != null) {
-                    promise.addListener(f -> first.trySuccess());
-                }
                 return;
             }
             held = promise;

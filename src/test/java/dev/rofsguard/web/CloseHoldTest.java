@@ -60,14 +60,19 @@ class CloseHoldTest {
     }
 
     @Test
-    void aSecondCloseIsNotHeld() {
+    void aSecondCloseEndsWithTheHeldOne() {
+        // The codec closes once per graceful close it is asked for; Quarkus' shutdown filter and Drain each ask.
         draining.set(true);
         EmbeddedChannel channel = channel();
         ChannelFuture first = channel.pipeline().close();
-        ChannelFuture second = channel.pipeline().close(); // Vert.x's shutdown timeout, or the server stopping
+        ChannelFuture second = channel.pipeline().close();
         channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("still held").isTrue();
+        assertThat(second.isDone()).isFalse();
+        channel.advanceTimeBy(1010, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
         assertThat(channel.isOpen()).isFalse();
-        assertThat(second.isSuccess()).isTrue();
         assertThat(first.isSuccess()).isTrue();
+        assertThat(second.isSuccess()).isTrue();
     }
 }
