@@ -154,6 +154,7 @@ public class Drain {
         private final BooleanSupplier draining;
         private final long holdMillis;
         private ChannelPromise held;
+        private boolean released;
 
         CloseHold(BooleanSupplier draining, long holdMillis) {
             this.draining = draining;
@@ -174,8 +175,8 @@ public class Drain {
                 });
                 return;
             }
-            if (!draining.getAsBoolean() || !ctx.channel().isActive()) {
-                ctx.close(promise);
+            if (released || !draining.getAsBoolean() || !ctx.channel().isActive()) {
+                ctx.close(promise); // TLS may take a moment to close after the release: not held a second time
                 return;
             }
             held = promise;
@@ -191,8 +192,8 @@ public class Drain {
 
         private void release(ChannelHandlerContext ctx) {
             ChannelPromise promise = held;
-            if (promise != null) {
-                held = null;
+            if (promise != null && !released) {
+                released = true;
                 ctx.close(promise);
             }
         }
@@ -202,7 +203,6 @@ public class Drain {
         if (!goingAway.add(connection)) {
             return;
         }
-        holdCloses(connection);
         announceGoAway(connection);
         vertx.setTimer(Math.max(1, goAwayInterval.toMillis()), id -> {
             connection.goAway(0, -1, null); // -1: the last stream the peer opened
