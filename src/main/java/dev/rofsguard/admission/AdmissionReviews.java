@@ -145,6 +145,8 @@ public final class AdmissionReviews {
 
     /** Writes {@code {"apiVersion", "kind", "response": {"uid", "allowed", …}}}: the body closes both objects. */
     private static byte[] write(int expectedSize, ResponseBody body) {
+        // Jackson's recycled buffers, as ObjectMapper.writeValueAsBytes takes them: a fresh ByteArrayBuilder per
+        // answer made writing it 1.78 µs against 1.03 (issue 10's benchmark).
         BufferRecycler recycler = MAPPER.getFactory()._getBufferRecycler();
         try (ByteArrayBuilder out = new ByteArrayBuilder(recycler, expectedSize)) {
             try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {

@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
  * (RFC 9113 §8.2.2); each HTTP/2 connection instead gets GOAWAY as RFC 9113 §6.8 describes: first with stream id
  * 2³¹−1 (stop opening streams), then, a round trip later, with the last stream id received (streams above it were
  * never processed, and clients such as Go's retry them on a new connection), then the streams in flight finish and
- * the connection closes. Connections first seen during the delay get the same.
+ * the connection closes once the client has closed it or a GOAWAY interval has passed ({@link CloseHold}).
+ * Connections first seen during the delay get the same.
  */
 @io.quarkus.runtime.Startup
 @ApplicationScoped
@@ -92,11 +93,10 @@ public class Drain {
      * connection, with the client's next streams already on the wire (RolloutHeavyIT: 6 of 50,000 failed with
      * "GOAWAY LastStreamID=49" sent 67 ms after the first). The second GOAWAY, with the last stream id, goes through
      * Vert.x, which then closes once the streams in flight have finished. Quarkus' shutdown filter also sends
-     * GOAWAY(last stream) on each connection after its first answer in the delay; some runs still lose requests
-     * just after the drain starts (docs/development.md, Heavy tests).
+     * GOAWAY(last stream) and asks for a close on each connection after its first answer in the delay.
      */
     private static void announceGoAway(HttpConnection connection) {
-        ChannelHandlerContext ctx = connection instanceof ConnectionBase base ? base.channelHandlerContext() : null;
+        ChannelHandlerContext ctx = channelContext(connection);
         Http2ConnectionHandler h2 = ctx == null ? null : ctx.pipeline().get(Http2ConnectionHandler.class);
         if (h2 == null) {
             connection.goAway(0, Integer.MAX_VALUE, null); // not the Vert.x we know: the plain way
@@ -114,13 +114,18 @@ public class Drain {
         });
     }
 
+    /** The connection's Netty context, or null when Vert.x is not the one we know (then the plain Vert.x ways apply). */
+    private static ChannelHandlerContext channelContext(HttpConnection connection) {
+        return connection instanceof ConnectionBase base ? base.channelHandlerContext() : null;
+    }
+
     /**
      * Puts a {@link CloseHold} under the HTTP/2 codec of this connection, once: during the delay, a close of the
      * connection (Vert.x's, once its last stream is done after a GOAWAY) waits until the client closes or a GOAWAY
      * interval has passed.
      */
     private void holdCloses(HttpConnection connection) {
-        ChannelHandlerContext ctx = connection instanceof ConnectionBase base ? base.channelHandlerContext() : null;
+        ChannelHandlerContext ctx = channelContext(connection);
         if (ctx == null) {
             return;
         }

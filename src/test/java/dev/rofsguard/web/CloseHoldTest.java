@@ -22,10 +22,15 @@ class CloseHoldTest {
         return channel;
     }
 
+    /** The pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel the scheduled release). */
+    private static ChannelFuture close(EmbeddedChannel channel) {
+        return channel.pipeline().close();
+    }
+
     @Test
     void notDrainingClosesAtOnce() {
         EmbeddedChannel channel = channel();
-        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        ChannelFuture closed = close(channel);
         assertThat(closed.isSuccess()).isTrue();
         assertThat(channel.isOpen()).isFalse();
     }
@@ -34,7 +39,7 @@ class CloseHoldTest {
     void drainingHoldsTheCloseUntilTheHoldHasPassed() {
         draining.set(true);
         EmbeddedChannel channel = channel();
-        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        ChannelFuture closed = close(channel);
         assertThat(channel.isOpen()).as("held").isTrue();
         assertThat(closed.isDone()).isFalse();
         channel.writeInbound("frames the client sent before it read the GOAWAY");
@@ -52,7 +57,7 @@ class CloseHoldTest {
     void theClientClosingFirstEndsTheHold() {
         draining.set(true);
         EmbeddedChannel channel = channel();
-        ChannelFuture closed = channel.pipeline().close(); // the pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel scheduled tasks)
+        ChannelFuture closed = close(channel);
         channel.pipeline().fireChannelInactive(); // the client's FIN, as the transport reports it
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
@@ -64,8 +69,8 @@ class CloseHoldTest {
         // The codec closes once per graceful close it is asked for; Quarkus' shutdown filter and Drain each ask.
         draining.set(true);
         EmbeddedChannel channel = channel();
-        ChannelFuture first = channel.pipeline().close();
-        ChannelFuture second = channel.pipeline().close();
+        ChannelFuture first = close(channel);
+        ChannelFuture second = close(channel);
         channel.runPendingTasks();
         assertThat(channel.isOpen()).as("still held").isTrue();
         assertThat(second.isDone()).isFalse();
