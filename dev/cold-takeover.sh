@@ -20,5 +20,5 @@ echo "ready after $(python3 -c "print('%.1f' % ($(date +%s.%N) - $start))") s; $
 ca=$(grep -o '/tmp/rofs-guard-tls-[^ ]*/ca.crt' "$work/server.log")
 "$bin" -mode paced -ca "$ca" -url https://127.0.0.1:18643/validate/audit -body src/test/resources/admission/pod-create-by-replicaset.json \
   -rate "$RATE" -warmup 0s -duration 10s -clients 4 >"$work/result.json"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("answered %d, failed %d (refused connections %d), statuses %s, p50 %.2f ms, p99 %.1f ms" % (r["ok"], r["failed"], r["connect_refused"], r["statuses"], r["p50_ms"], r["p99_ms"])); [print("    %d× %s" % (n, e[:150])) for e, n in sorted(r["errors"].items(), key=lambda x: -x[1])[:3]]' "$work/result.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("by second (requests/failed/slowest ms): " + " ".join("%d/%d/%.0f" % (s["n"], s["failed"], s["max_ms"]) for s in r.get("by_second") or [])); print("answered %d, failed %d (refused connections %d), statuses %s, p50 %.2f ms, p99 %.1f ms" % (r["ok"], r["failed"], r["connect_refused"], r["statuses"], r["p50_ms"], r["p99_ms"])); [print("    %d× %s" % (n, e[:150])) for e, n in sorted(r["errors"].items(), key=lambda x: -x[1])[:3]]' "$work/result.json"
 curl -s http://127.0.0.1:19643/q/metrics | grep -E '^rofs_guard_refusals_total' | grep -v ' 0.0$' || true

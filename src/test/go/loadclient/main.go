@@ -63,6 +63,14 @@ type recorder struct {
 	// when failures happened, in seconds since the recorder was made: to line them up with the server's log
 	created                   time.Time
 	firstFailure, lastFailure float64
+	// per second of sending (since created): requests, failures and the slowest answer, to see when a stall began
+	bySecond []second
+}
+
+type second struct {
+	N      int64   `json:"n"`
+	Failed int64   `json:"failed"`
+	MaxMs  float64 `json:"max_ms"`
 }
 
 func newRecorder() *recorder {
@@ -91,6 +99,17 @@ func (r *recorder) post(c *http.Client, url string, body []byte, record bool) in
 	elapsed := time.Since(start)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	sec := int(start.Sub(r.created).Seconds())
+	for len(r.bySecond) <= sec {
+		r.bySecond = append(r.bySecond, second{})
+	}
+	r.bySecond[sec].N++
+	if err != nil || status != 200 {
+		r.bySecond[sec].Failed++
+	}
+	if ms := float64(elapsed.Microseconds()) / 1000; ms > r.bySecond[sec].MaxMs {
+		r.bySecond[sec].MaxMs = ms
+	}
 	if err != nil || status != 200 {
 		at := time.Since(r.created).Seconds()
 		if r.firstFailure < 0 {
@@ -138,7 +157,8 @@ func (r *recorder) summary() map[string]any {
 	return map[string]any{"ok": r.ok, "failed": r.failed, "statuses": r.statuses, "errors": r.errors, "connect_refused": r.connectRefused,
 		"protocols": r.protocols, "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
 		"p999_ms": pct(0.999), "max_ms": pct(1.0), "measured": len(r.latencies),
-		"failures_from_s": r.firstFailure, "failures_until_s": r.lastFailure, "started": r.created.Format("15:04:05.000")}
+		"failures_from_s": r.firstFailure, "failures_until_s": r.lastFailure, "started": r.created.Format("15:04:05.000"),
+		"by_second": r.bySecond}
 }
 
 func clients(n int, ca string) []*http.Client {

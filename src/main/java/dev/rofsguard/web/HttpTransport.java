@@ -13,7 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Transport rules of the admission endpoints in one place: POST only, JSON only, a body limit answered with 413 and
- * a memory budget answered with 503 + Retry-After, both before the body is read; drain on shutdown. Every refusal
+ * a memory budget answered with 503 + Retry-After, both before the body is buffered (a small HTTP/2 body is read
+ * and dropped first, see {@link #refuseAfterBody}); drain on shutdown. Every refusal
  * is a JSON Status (never an HTML page or a stack trace) and is counted by reason.
  */
 @ApplicationScoped
@@ -80,8 +81,14 @@ public class HttpTransport {
         // Before a byte of the body is read: the budget, not the heap, says no when too many large reviews arrive at once.
         long cost = budget.cost(length);
         if (!budget.tryReserve(cost)) {
-            refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, "server busy: admission bodies in flight hold "
-                    + budget.used() + " of " + budget.capacity() + " bytes of heap (rofs-guard.memory-budget); retry");
+            String message = "server busy: admission bodies in flight hold " + budget.used() + " of " + budget.capacity()
+                    + " bytes of heap (rofs-guard.memory-budget); retry";
+            if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2 && length >= 0 && length <= BodyBudget.SMALL_BODY
+                    && !ctx.request().isEnded()) {
+                refuseAfterBody(ctx, message);
+            } else {
+                refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, message);
+            }
             return;
         }
         // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
@@ -101,6 +108,28 @@ public class HttpTransport {
         });
         drain.onRequest(ctx);
         ctx.next();
+    }
+
+    /**
+     * A small body on HTTP/2 is read and dropped before its 503: answered while the client still sends it, Go's
+     * transport (the API server's) resets the stream, and a burst of refusals then trips the server's reset-flood
+     * guard, whose GOAWAY (ENHANCE_YOUR_CALM) fails every stream on that connection, admitted ones included. Reading
+     * holds nothing (the bytes are dropped as they come); a body that does not come within the body timeout is reset.
+     */
+    private void refuseAfterBody(RoutingContext ctx, String message) {
+        long timer = ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
+            if (!ctx.request().isEnded()) {
+                refusals.count(Refusals.BODY_TIMEOUT);
+                ctx.response().reset(0x8);
+            }
+        });
+        ctx.request().handler(dropped -> { });
+        ctx.request().endHandler(end -> {
+            ctx.vertx().cancelTimer(timer);
+            refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, message);
+        });
+        ctx.request().exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
+        ctx.request().resume();
     }
 
     /** Anything that failed below us (e.g. a chunked body over the server's limit) still gets a JSON Status. */
