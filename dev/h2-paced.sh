@@ -26,10 +26,12 @@ for jar in "$@"; do
     sleep 0.2; kill -0 $pid 2>/dev/null || { cat "$work/server.log"; exit 1; }
   done
   ca=$(grep -o '/tmp/rofs-guard-tls-[^ ]*/ca.crt' "$work/server.log")
+  cpu_before=$(awk '{print $14 + $15}' /proc/$pid/stat)
   result=$("$bin" -mode paced -ca "$ca" -url https://127.0.0.1:18643/validate/audit -body "$FIXTURE" \
     -rate "$RATE" -warmup "$WARMUP" -duration "$DURATION" -clients "$CLIENTS")
   echo "$jar: $(echo "$result" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sent %.0f/s ok %d failed %d  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.1f ms" % (r["rate_sent"], r["ok"], r["failed"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"])); [print("    %d× %s" % (n, e[:150])) for e, n in sorted(r.get("errors", {}).items(), key=lambda x: -x[1])[:3]]; print("    statuses %s, refused connections %s" % (r.get("statuses"), r.get("connect_refused")))')"
-  echo "  RSS after: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
+  echo "  RSS after: $(( $(ps -o rss= -p $pid) / 1024 )) MB; server CPU over the client's run (warm-up included):" \
+    "$(( ($(awk '{print $14 + $15}' /proc/$pid/stat) - cpu_before) * 1000 / $(getconf CLK_TCK) )) ms"
   kill $pid; wait $pid 2>/dev/null || true; pid=
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
