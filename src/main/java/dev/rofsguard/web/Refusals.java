@@ -80,7 +80,15 @@ public class Refusals {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(Buffer.buffer(AdmissionReviews.error(status, message)));
+                .end(Buffer.buffer(AdmissionReviews.error(status, message))).onComplete(written -> {
+                    // HTTP/2, the client still sending: ask it to stop without error once the answer is out (RFC 9113
+                    // §8.1). Left to itself, Go's transport resets the stream (CANCEL), and enough such resets trip
+                    // the reset-flood guard, whose GOAWAY fails every stream of the connection. After the write, so
+                    // the reset cannot overtake the answer.
+                    if (ctx.request().version() == HttpVersion.HTTP_2 && !ctx.request().isEnded()) {
+                        ctx.response().reset(0); // NO_ERROR
+                    }
+                });
     }
 
     /** A refusal after the body was read (the worker pool is full): the JSON Status to send with 503. */
