@@ -45,10 +45,10 @@ public class Warmup {
     int iterations;
 
     /**
-     * Many connections, few requests on each: Go's transport (the API server's) dials one connection per request in
-     * flight until it has one (~120 at 2,000 req/s), so a replica's first second under load is a burst of TLS
-     * handshakes, whose key exchange and signature the JDK does in Java. With 32 handshakes warmed instead of 4,
-     * dev/cold-takeover.sh's slowest answer in that second was 0.5-1.2 s against 1.1-2.0 s (three runs each).
+     * Many connections: Go's transport (the API server's) dials one connection per request in flight until it has
+     * one (~120 at 2,000 req/s), so a replica's first second under load is a burst of TLS handshakes, whose key
+     * exchange and signature the JDK does in Java. dev/cold-takeover.sh's slowest answer in that second: 4 × 250,
+     * 1.1-2.0 s; 32 × 32, 0.5-1.2 s (three runs each); 32 × 256, 0.3-0.5 s (two runs; ready 8 s instead of 5).
      */
     @ConfigProperty(name = "rofs-guard.warmup.https-connections", defaultValue = "32")
     int httpsConnections;
