@@ -35,12 +35,28 @@ public final class AdmissionReviews {
 
     /** Parses and checks a review; every way it can be wrong is a {@link BadReviewException} with a 4xx status. */
     public static AdmissionRequest parse(byte[] body) throws BadReviewException {
+        return parse(body, TreeAllowance.UNBOUNDED);
+    }
+
+    /** The heap the parsed tree of this body takes, as the parser counts it against a {@link TreeAllowance}. */
+    public static long treeHeap(byte[] body) throws IOException {
+        return ReviewTree.heap(body);
+    }
+
+    /**
+     * As {@link #parse(byte[])}, the tree within an allowance of heap: a tree that outgrows it (and gets no more from
+     * the memory budget) is a {@link BadReviewException} with 503, as a body the budget refused outright.
+     */
+    public static AdmissionRequest parse(byte[] body, TreeAllowance allowance) throws BadReviewException {
         if (body.length == 0) {
             throw new BadReviewException(400, "request body is empty; expected an AdmissionReview");
         }
         JsonNode root;
         try {
-            root = ReviewTree.read(body); // the stream limits, nothing after the document, managedFields left out
+            root = ReviewTree.read(body, allowance); // the stream limits, nothing after the document, managedFields left out
+        } catch (ReviewTree.TooLarge e) {
+            throw new BadReviewException(503, "server busy: this review's parsed tree needs more than the " + e.bytes
+                    + " bytes of heap the memory budget can give it now (rofs-guard.memory-budget); retry");
         } catch (StreamConstraintsException e) {
             // Thrown before a location is known: the message alone says which limit (depth, number, name length).
             throw new BadReviewException(400, "request body is over a JSON limit: " + e.getOriginalMessage());

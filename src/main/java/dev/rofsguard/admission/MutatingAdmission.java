@@ -17,8 +17,13 @@ public final class MutatingAdmission {
     }
 
     public AdmissionAnswer mutate(byte[] body) {
+        return mutate(body, TreeAllowance.UNBOUNDED);
+    }
+
+    /** As {@link #mutate(byte[])}, the parsed tree within the memory budget's allowance. */
+    public AdmissionAnswer mutate(byte[] body, TreeAllowance allowance) {
         try {
-            return mutate(AdmissionReviews.parse(body));
+            return mutate(AdmissionReviews.parse(body, allowance));
         } catch (BadReviewException e) {
             return AdmissionAnswer.Rejected.of(e);
         }

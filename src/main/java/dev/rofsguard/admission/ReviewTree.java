@@ -45,12 +45,17 @@ final class ReviewTree {
 
     /** The tree of one JSON document (a {@link MissingNode} for an empty one); content after it is an error. */
     static JsonNode read(byte[] body) throws IOException {
+        return read(body, TreeAllowance.UNBOUNDED);
+    }
+
+    /** As {@link #read(byte[])}, within an allowance of heap: {@link TooLarge} when the tree would outgrow it. */
+    static JsonNode read(byte[] body, TreeAllowance allowance) throws IOException {
         try (JsonParser p = FACTORY.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == null) {
                 return MissingNode.getInstance();
             }
-            JsonNode root = value(p, first, ROOT);
+            JsonNode root = new Builder(p, allowance).value(first, ROOT);
             JsonToken trailing = p.nextToken();
             if (trailing != null) {
                 throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after the AdmissionReview");
@@ -59,57 +64,135 @@ final class ReviewTree {
         }
     }
 
-    private static JsonNode value(JsonParser p, JsonToken t, int where) throws IOException {
-        switch (t) {
-            case START_OBJECT -> {
-                // Jackson's map, sized for the few fields most objects of a pod have (its default table holds 16).
-                ObjectNode node = new ObjectNode(NODES, new LinkedHashMap<>(8));
-                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                    JsonToken v = p.nextToken();
-                    if (where == METADATA && name.equals("managedFields") || where == OBJECT && name.equals("status")
-                            || where == REQUEST && !REQUEST_FIELDS.contains(name)) {
-                        p.skipChildren();
-                        continue;
+    /** The heap the tree of this body takes, as {@link Builder} counts it (for the benchmark and tests). */
+    static long heap(byte[] body) throws IOException {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return 0;
+            }
+            Builder b = new Builder(p, TreeAllowance.UNBOUNDED);
+            b.value(first, ROOT);
+            return b.used;
+        }
+    }
+
+    /** The tree outgrew its allowance and the budget gave no more. */
+    static final class TooLarge extends IOException {
+        final long bytes;
+
+        TooLarge(long bytes) {
+            super("the parsed tree needs more than " + bytes + " bytes of heap");
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Builds the tree and counts its heap as it goes. The figures are what the JVM takes with compressed references
+     * (HotSpot, 64-bit): an object node 24 bytes, its LinkedHashMap 56 and table 16 + 4 per slot, an entry 40; an array
+     * node 24, its ArrayList 24 and array 16 + 4 per slot; a text node 16, its String 24 and bytes 16 + length; a
+     * number 16 to 24; true, false, null and small ints are shared. Slots are counted at the tables' growth (a
+     * quarter more than used, on average). Checked against the heap the trees really hold by TreeAllowanceTest.
+     */
+    private static final class Builder {
+        private final JsonParser p;
+        private final TreeAllowance allowance;
+        private long used;
+        private long limit;
+
+        Builder(JsonParser p, TreeAllowance allowance) {
+            this.p = p;
+            this.allowance = allowance;
+            this.limit = allowance.granted();
+        }
+
+        private void count(long bytes) throws TooLarge {
+            used += bytes;
+            if (used > limit) {
+                if (!allowance.growTo(used)) {
+                    throw new TooLarge(limit);
+                }
+                limit = allowance.granted();
+            }
+        }
+
+        JsonNode value(JsonToken t, int where) throws IOException {
+            switch (t) {
+                case START_OBJECT -> {
+                    // Jackson's map, sized for the few fields most objects of a pod have (its default table holds 16).
+                    ObjectNode node = new ObjectNode(NODES, new LinkedHashMap<>(8));
+                    count(80);
+                    for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                        JsonToken v = p.nextToken();
+                        if (where == METADATA && name.equals("managedFields") || where == OBJECT && name.equals("status")
+                                || where == REQUEST && !REQUEST_FIELDS.contains(name)) {
+                            p.skipChildren();
+                            continue;
+                        }
+                        // the entry, and its table slot: the first one brings the table of 8
+                        count(node.isEmpty() ? 40 + 48 : 46);
+                        node.replace(name, value(v, inside(where, name)));
                     }
-                    node.replace(name, value(p, v, inside(where, name)));
+                    return node;
                 }
-                return node;
-            }
-            case START_ARRAY -> {
-                ArrayNode node = NODES.arrayNode();
-                for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
-                    node.add(value(p, v, ELSEWHERE));
+                case START_ARRAY -> {
+                    ArrayNode node = NODES.arrayNode();
+                    count(64);
+                    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+                        count(6);
+                        node.add(value(v, ELSEWHERE));
+                    }
+                    return node;
                 }
-                return node;
+                case VALUE_STRING -> {
+                    String text = p.getText();
+                    count(56 + (text.length() + 7 & ~7));
+                    return NODES.textNode(text);
+                }
+                case VALUE_NUMBER_INT -> {
+                    // As Jackson's tree: the smallest of int, long and BigInteger that holds it.
+                    return switch (p.getNumberType()) {
+                        case INT -> {
+                            count(16);
+                            yield NODES.numberNode(p.getIntValue());
+                        }
+                        case LONG -> {
+                            count(24);
+                            yield NODES.numberNode(p.getLongValue());
+                        }
+                        default -> {
+                            count(64 + p.getTextLength());
+                            yield NODES.numberNode(p.getBigIntegerValue());
+                        }
+                    };
+                }
+                case VALUE_NUMBER_FLOAT -> {
+                    return switch (p.getNumberType()) {
+                        case BIG_DECIMAL -> {
+                            count(80 + p.getTextLength());
+                            yield NODES.numberNode(p.getDecimalValue());
+                        }
+                        case FLOAT -> {
+                            count(16);
+                            yield NODES.numberNode(p.getFloatValue());
+                        }
+                        default -> {
+                            count(24);
+                            yield NODES.numberNode(p.getDoubleValue());
+                        }
+                    };
+                }
+                case VALUE_TRUE -> {
+                    return NODES.booleanNode(true);
+                }
+                case VALUE_FALSE -> {
+                    return NODES.booleanNode(false);
+                }
+                case VALUE_NULL -> {
+                    return NODES.nullNode();
+                }
+                default -> throw new JsonParseException(p, "unexpected token " + t);
             }
-            case VALUE_STRING -> {
-                return NODES.textNode(p.getText());
-            }
-            case VALUE_NUMBER_INT -> {
-                // As Jackson's tree: the smallest of int, long and BigInteger that holds it.
-                return switch (p.getNumberType()) {
-                    case INT -> NODES.numberNode(p.getIntValue());
-                    case LONG -> NODES.numberNode(p.getLongValue());
-                    default -> NODES.numberNode(p.getBigIntegerValue());
-                };
-            }
-            case VALUE_NUMBER_FLOAT -> {
-                return switch (p.getNumberType()) {
-                    case BIG_DECIMAL -> NODES.numberNode(p.getDecimalValue());
-                    case FLOAT -> NODES.numberNode(p.getFloatValue());
-                    default -> NODES.numberNode(p.getDoubleValue());
-                };
-            }
-            case VALUE_TRUE -> {
-                return NODES.booleanNode(true);
-            }
-            case VALUE_FALSE -> {
-                return NODES.booleanNode(false);
-            }
-            case VALUE_NULL -> {
-                return NODES.nullNode();
-            }
-            default -> throw new JsonParseException(p, "unexpected token " + t);
         }
     }
 

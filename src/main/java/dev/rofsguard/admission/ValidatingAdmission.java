@@ -23,8 +23,13 @@ public final class ValidatingAdmission {
      *                       ({@code /validate/<mode>/no-mutation}); otherwise the configuration decides
      */
     public AdmissionAnswer validate(byte[] body, Mode mode, boolean mutationRouted) {
+        return validate(body, mode, mutationRouted, TreeAllowance.UNBOUNDED);
+    }
+
+    /** As {@link #validate(byte[], Mode, boolean)}, the parsed tree within the memory budget's allowance. */
+    public AdmissionAnswer validate(byte[] body, Mode mode, boolean mutationRouted, TreeAllowance allowance) {
         try {
-            return validate(AdmissionReviews.parse(body), mode, mutationRouted);
+            return validate(AdmissionReviews.parse(body, allowance), mode, mutationRouted);
         } catch (BadReviewException e) {
             return AdmissionAnswer.Rejected.of(e);
         }

@@ -2,6 +2,7 @@ package dev.rofsguard.web;
 
 import dev.rofsguard.admission.AdmissionAnswer;
 import dev.rofsguard.admission.AdmissionReviews;
+import dev.rofsguard.admission.TreeAllowance;
 import dev.rofsguard.policy.Mode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -34,6 +35,12 @@ public class AdmissionEndpoints {
     @Inject
     AdmissionWorkers workers;
 
+    @Inject
+    BodyBudget budget;
+
+    @Inject
+    Refusals refusals;
+
     @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
     long maxBodySize;
 
@@ -47,11 +54,13 @@ public class AdmissionEndpoints {
         long start = System.nanoTime();
         String path = ctx.normalizedPath();
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        java.util.concurrent.atomic.AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
+        TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED : budget.allowance(body.length, grown);
         Supplier<Response> work;
         if (path.equals("/mutate")) {
-            work = () -> admissions.answer("mutate", start, admissions.mutating().mutate(body));
+            work = () -> answer("mutate", start, admissions.mutating().mutate(body, allowance));
         } else if (path.equals("/validate")) {
-            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, null, true));
+            work = () -> answer("validate", start, admissions.validating().validate(body, null, true, allowance));
         } else if (path.startsWith("/validate/")) {
             String rest = path.substring("/validate/".length());
             boolean mutationRouted = !rest.endsWith("/no-mutation");
@@ -63,7 +72,7 @@ public class AdmissionEndpoints {
                         + ", /validate/warn" + suffix + " or /validate/audit" + suffix));
                 return;
             }
-            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted));
+            work = () -> answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted, allowance));
         } else {
             write(ctx, 404, AdmissionReviews.error(404, "no such endpoint: " + path));
             return;
@@ -73,6 +82,13 @@ public class AdmissionEndpoints {
             Response r = work.get();
             context.runOnContext(v -> write(ctx, r.getStatus(), (byte[]) r.getEntity()));
         }, busy -> write(ctx, 503, busy));
+    }
+
+    private Response answer(String endpoint, long start, AdmissionAnswer answer) {
+        if (answer instanceof AdmissionAnswer.Rejected r && r.status() == 503) {
+            refusals.count(Refusals.MEMORY_BUDGET); // a tree that outgrew its reservation and got no more
+        }
+        return admissions.answer(endpoint, start, answer);
     }
 
     private static void write(RoutingContext ctx, int status, byte[] json) {

@@ -85,6 +85,38 @@ public class BodyBudget {
         return true;
     }
 
+    /**
+     * More heap for a parsed tree that outgrew its share of a reservation ({@link #allowance}): granted only within
+     * the whole capacity, whatever the kind of body, so the sum of all trees stays within the budget.
+     */
+    synchronized boolean tryGrow(long extra) {
+        if (used.get() + extra > capacity) {
+            return false;
+        }
+        used.addAndGet(extra);
+        return true;
+    }
+
+    synchronized void releaseGrowth(long extra) {
+        used.addAndGet(-extra);
+    }
+
+    /**
+     * The heap the tree of a body of this many bytes may take before it asks for more: a large body's reservation less
+     * its bytes held twice (received, copied); a small one's tree is one of the slices set aside per admission worker.
+     * What it is then given is added to {@code grown}, to be released with the reservation.
+     */
+    dev.rofsguard.admission.TreeAllowance allowance(long length, AtomicLong grown) {
+        long granted = length <= SMALL_BODY ? SMALL_BODY * perByte : cost(length) - 2 * length;
+        return new dev.rofsguard.admission.TreeAllowance(granted, extra -> {
+            if (!tryGrow(extra)) {
+                return false;
+            }
+            grown.addAndGet(extra);
+            return true;
+        });
+    }
+
     synchronized void release(long cost) {
         if (cost > small) {
             usedLarge -= cost;

@@ -4,6 +4,7 @@ import dev.rofsguard.admission.AdmissionReviews;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +14,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Transport rules of the admission endpoints in one place: POST only, JSON only, a body limit answered with 413 and
- * a memory budget answered with 503 + Retry-After, both before the body is buffered (a small HTTP/2 body is read
- * and dropped first, see {@link #refuseAfterBody}); drain on shutdown. Every refusal
+ * a memory budget answered with 503 + Retry-After, both before the body is buffered (an HTTP/2 body up to
+ * 1 MiB is read and dropped first, see {@link #refuseAfterBody}); drain on shutdown. Every refusal
  * is a JSON Status (never an HTML page or a stack trace) and is counted by reason.
  */
 @ApplicationScoped
@@ -28,6 +29,17 @@ public class HttpTransport {
 
     @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
     long maxBodySize;
+
+    /**
+     * Refused bodies up to this size are read (and dropped) before their 503; larger ones are answered at once and
+     * their stream reset with NO_ERROR, since reading a flood of them would cost more CPU than it saves. Go may still
+     * reset such a stream itself (when it takes in the answer before the server's reset), so a burst of large
+     * refusals can yet trip the reset-flood guard; RefusalHeavyIT saw that with 100 KB bodies refused at once.
+     */
+    static final long DRAINED_BEFORE_REFUSAL = 1024 * 1024;
+
+    /** The routing context's key of the heap a request's parsed tree was given beyond its reservation. */
+    static final String TREE_GROWTH = "rofs-guard.tree-growth";
 
     /** Time for a body to arrive once its headers have: the API server sends it at once (its timeout is ≤ 30 s). */
     @ConfigProperty(name = "rofs-guard.body-timeout", defaultValue = "10s")
@@ -83,7 +95,7 @@ public class HttpTransport {
         if (!budget.tryReserve(cost)) {
             String message = "server busy: admission bodies in flight hold " + budget.used() + " of " + budget.capacity()
                     + " bytes of heap (rofs-guard.memory-budget); retry";
-            if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2 && length >= 0 && length <= BodyBudget.SMALL_BODY
+            if (ctx.request().version() == HttpVersion.HTTP_2 && length >= 0 && length <= DRAINED_BEFORE_REFUSAL
                     && !ctx.request().isEnded()) {
                 refuseAfterBody(ctx, message);
             } else {
@@ -92,37 +104,28 @@ public class HttpTransport {
             return;
         }
         // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
-        long timer = ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
-            if (!ctx.request().isEnded()) {
-                refusals.count(Refusals.BODY_TIMEOUT);
-                if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
-                    ctx.response().reset(0x8); // CANCEL: the stream goes, the connection stays
-                } else {
-                    ctx.request().connection().close();
-                }
-            }
-        });
+        long timer = bodyDeadline(ctx);
+        // What the parsed tree asks for beyond the reservation (BodyBudget#allowance), released with it.
+        java.util.concurrent.atomic.AtomicLong grown = new java.util.concurrent.atomic.AtomicLong();
+        ctx.put(TREE_GROWTH, grown);
         ctx.addEndHandler(done -> {
             ctx.vertx().cancelTimer(timer);
             budget.release(cost);
+            budget.releaseGrowth(grown.get());
         });
         drain.onRequest(ctx);
         ctx.next();
     }
 
     /**
-     * A small body on HTTP/2 is read and dropped before its 503: answered while the client still sends it, Go's
-     * transport (the API server's) resets the stream, and a burst of refusals then trips the server's reset-flood
-     * guard, whose GOAWAY (ENHANCE_YOUR_CALM) fails every stream on that connection, admitted ones included. Reading
-     * holds nothing (the bytes are dropped as they come); a body that does not come within the body timeout is reset.
+     * A body on HTTP/2 (up to {@link #DRAINED_BEFORE_REFUSAL}) is read and dropped before its 503: answered while the
+     * client still sends it, Go's transport (the API server's) resets the stream, and a burst of refusals then trips
+     * the server's reset-flood guard, whose GOAWAY (ENHANCE_YOUR_CALM) fails every stream on that connection, admitted
+     * ones included. Reading holds nothing (the bytes are dropped as they come); a body that does not come within the
+     * body timeout is reset.
      */
     private void refuseAfterBody(RoutingContext ctx, String message) {
-        long timer = ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
-            if (!ctx.request().isEnded()) {
-                refusals.count(Refusals.BODY_TIMEOUT);
-                ctx.response().reset(0x8);
-            }
-        });
+        long timer = bodyDeadline(ctx);
         ctx.request().handler(dropped -> { });
         ctx.request().endHandler(end -> {
             ctx.vertx().cancelTimer(timer);
@@ -130,6 +133,20 @@ public class HttpTransport {
         });
         ctx.request().exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
         ctx.request().resume();
+    }
+
+    /** Cuts off a body that has not arrived within the body timeout (counted); returns the timer to cancel. */
+    private long bodyDeadline(RoutingContext ctx) {
+        return ctx.vertx().setTimer(bodyTimeout.toMillis(), id -> {
+            if (!ctx.request().isEnded()) {
+                refusals.count(Refusals.BODY_TIMEOUT);
+                if (ctx.request().version() == HttpVersion.HTTP_2) {
+                    ctx.response().reset(0x8); // CANCEL: the stream goes, the connection stays
+                } else {
+                    ctx.request().connection().close();
+                }
+            }
+        });
     }
 
     /** Anything that failed below us (e.g. a chunked body over the server's limit) still gets a JSON Status. */

@@ -27,9 +27,9 @@ class RefusalHeavyIT {
     }
 
     /**
-     * Large reviews (100 KB, over the 64 KiB of a small one) are refused before their body is read, so the client is
-     * still sending when the 503 comes; the server then asks it to stop with RST_STREAM(NO_ERROR) (RFC 9113 §8.1),
-     * which Go honours without a reset of its own.
+     * Large reviews (100 KB, over the 64 KiB of a small one), refused while the client is still sending them. Answered
+     * at once with a reset of NO_ERROR after the answer (RFC 9113 §8.1), Go still reset some itself, and the guard's
+     * GOAWAY came in one of two runs; bodies up to 1 MiB are now read and dropped before their 503 as small ones are.
      */
     @Test
     void budgetRefusalsOfLargeReviewsOverHttp2KeepTheConnection(@TempDir Path dir) throws Exception {
@@ -37,6 +37,43 @@ class RefusalHeavyIT {
         Files.write(large, LargeReviews.podCreate(100 * 1024));
         // One transport, so its connection carries every refusal (Netty's guard allows 200 resets in 30 s).
         refusalsCostOnlyThemselves(dir, large, 400, 1, "refusal-large.json");
+    }
+
+    /**
+     * One review of tiny objects ({@code [{},{},…]}, 7 MiB, just under the body limit) builds ~29 bytes of tree per
+     * body byte against the ~7 the budget reserves: it ran the image's 128 MB heap out of memory and the process
+     * exited. Its tree now asks the budget for what it takes, and is refused with 503 when that is more than the budget
+     * holds; the server stays up and answers the next review.
+     */
+    @Test
+    void aReviewOfTinyObjectsIsRefusedRatherThanRunTheHeapOut(@TempDir Path dir) throws Exception {
+        Path ca = TlsBootstrap.generate(dir, List.of("localhost"), List.of("127.0.0.1"));
+        StringBuilder sb = new StringBuilder("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                + "{\"uid\":\"u\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\","
+                + "\"namespace\":\"shop\",\"name\":\"big\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+                + "{\"name\":\"big\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx\",\"env\":[{}");
+        while (sb.length() < 7 * 1024 * 1024 - 100) {
+            sb.append(",{}");
+        }
+        Path tiny = dir.resolve("tiny-objects.json");
+        Files.writeString(tiny, sb.append("]}]}}}}"));
+        try (Replica r = Replica.start(dir, "tiny", 28482, 29082, "-Drofs-guard.shutdown.delay=0s")) {
+            r.awaitReady();
+            Path out = dir.resolve("tiny.json");
+            Process client = LoadClient.start(out, "-mode", "paced", "-url", "https://127.0.0.1:28482/validate/enforce",
+                    "-ca", ca.toString(), "-body", tiny.toString(), "-rate", "1", "-warmup", "0s", "-duration", "3s", "-clients", "1");
+            JsonNode result = LoadClient.result(client, out, 120);
+            Path after = dir.resolve("after.json");
+            Process small = LoadClient.start(after, "-mode", "paced", "-url", "https://127.0.0.1:28482/validate/enforce",
+                    "-ca", ca.toString(), "-body", "src/test/resources/admission/pod-create-by-replicaset.json",
+                    "-rate", "50", "-warmup", "0s", "-duration", "1s", "-clients", "1");
+            JsonNode next = LoadClient.result(small, after, 60);
+            LoadClient.report("refusal-tiny-objects.json", result + "\nsmall reviews after them: " + next + "\nrefused by the memory budget (server): "
+                    + r.metric("rofs_guard_refusals_total{reason=\"memory-budget\"}"));
+            assertThat(r.process.isAlive()).as("the server is up: %s", r.logText().lines().filter(l -> l.contains("OutOfMemory")).toList()).isTrue();
+            assertThat(result.path("statuses").path("503").asLong()).as("%s", result).isEqualTo(3);
+            assertThat(next.path("statuses").path("200").asLong()).as("%s", next).isEqualTo(50);
+        }
     }
 
     private static void refusalsCostOnlyThemselves(Path dir, Path body, int rate, int transports, String report) throws Exception {
