@@ -50,30 +50,27 @@ final class ReviewTree {
 
     /** As {@link #read(byte[])}, within an allowance of heap: {@link TooLarge} when the tree would outgrow it. */
     static JsonNode read(byte[] body, TreeAllowance allowance) throws IOException {
-        try (JsonParser p = FACTORY.createParser(body)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                return MissingNode.getInstance();
-            }
-            JsonNode root = new Builder(p, allowance).value(first, ROOT);
-            JsonToken trailing = p.nextToken();
-            if (trailing != null) {
-                throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after the AdmissionReview");
-            }
-            return root;
-        }
+        return build(body, allowance).root;
     }
 
     /** The heap the tree of this body takes, as {@link Builder} counts it (for the benchmark and tests). */
     static long heap(byte[] body) throws IOException {
+        return build(body, TreeAllowance.UNBOUNDED).used;
+    }
+
+    private static Builder build(byte[] body, TreeAllowance allowance) throws IOException {
         try (JsonParser p = FACTORY.createParser(body)) {
+            Builder b = new Builder(p, allowance);
             JsonToken first = p.nextToken();
             if (first == null) {
-                return 0;
+                return b;
             }
-            Builder b = new Builder(p, TreeAllowance.UNBOUNDED);
-            b.value(first, ROOT);
-            return b.used;
+            b.root = b.value(first, ROOT);
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after the AdmissionReview");
+            }
+            return b;
         }
     }
 
@@ -92,13 +89,15 @@ final class ReviewTree {
      * (HotSpot, 64-bit): an object node 24 bytes, its LinkedHashMap 56 and table 16 + 4 per slot, an entry 40; an array
      * node 24, its ArrayList 24 and array 16 + 4 per slot; a text node 16, its String 24 and bytes 16 + length; a
      * number 16 to 24; true, false, null and small ints are shared. Slots are counted at the tables' growth (a
-     * quarter more than used, on average). Checked against the heap the trees really hold by TreeAllowanceTest.
+     * quarter more than used, on average). Compared with the heap trees really hold by bench/TreeFootprint.
      */
     private static final class Builder {
         private final JsonParser p;
         private final TreeAllowance allowance;
         private long used;
         private long limit;
+        /** The tree: a {@link MissingNode} for an empty document. */
+        private JsonNode root = MissingNode.getInstance();
 
         Builder(JsonParser p, TreeAllowance allowance) {
             this.p = p;

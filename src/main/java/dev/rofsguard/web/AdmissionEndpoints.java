@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -54,7 +55,8 @@ public class AdmissionEndpoints {
         long start = System.nanoTime();
         String path = ctx.normalizedPath();
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        java.util.concurrent.atomic.AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
+        // Every admission path passes HttpTransport, which reserved the body's cost and keeps what the tree adds to it.
+        AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
         TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED : budget.allowance(body.length, grown);
         Supplier<Response> work;
         if (path.equals("/mutate")) {

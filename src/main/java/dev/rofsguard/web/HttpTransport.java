@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -106,7 +107,7 @@ public class HttpTransport {
         // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
         long timer = bodyDeadline(ctx);
         // What the parsed tree asks for beyond the reservation (BodyBudget#allowance), released with it.
-        java.util.concurrent.atomic.AtomicLong grown = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong grown = new AtomicLong();
         ctx.put(TREE_GROWTH, grown);
         ctx.addEndHandler(done -> {
             ctx.vertx().cancelTimer(timer);
