@@ -5,7 +5,7 @@
 # Usage: dev/h2-paced.sh [jar ...]   (default: target/quarkus-app/quarkus-run.jar)
 #   env FIXTURE (default the 3.4 KB nginx review), RATE (2000), WARMUP (10s), DURATION (20s), CLIENTS (4),
 #       ENDPOINT (/validate/audit; /validate to compare with dev/bare-quarkus, which serves only that),
-#       JAVA_OPTS (default: the Dockerfile's heap and GC flags)
+#       JAVA_OPTS (default: the Dockerfile's heap size and GC, not its other flags such as -XX:NewRatio=1)
 # Every jar serves the same certificate (EC P-256, made here with openssl), given as rofs-guard.tls.cert-file/key-file.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -57,12 +57,13 @@ public class AdmissionEndpoints {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         // Every admission path passes HttpTransport, which reserved the body's cost and keeps what the tree adds to it.
         AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
-        TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED : budget.allowance(body.length, grown);
+        TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED
+                : budget.allowance(body.length, grown, () -> refusals.count(Refusals.MEMORY_BUDGET));
         Supplier<Response> work;
         if (path.equals("/mutate")) {
-            work = () -> answer("mutate", start, admissions.mutating().mutate(body, allowance));
+            work = () -> admissions.answer("mutate", start, admissions.mutating().mutate(body, allowance));
         } else if (path.equals("/validate")) {
-            work = () -> answer("validate", start, admissions.validating().validate(body, null, true, allowance));
+            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, null, true, allowance));
         } else if (path.startsWith("/validate/")) {
             String rest = path.substring("/validate/".length());
             boolean mutationRouted = !rest.endsWith("/no-mutation");
@@ -74,7 +75,7 @@ public class AdmissionEndpoints {
                         + ", /validate/warn" + suffix + " or /validate/audit" + suffix));
                 return;
             }
-            work = () -> answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted, allowance));
+            work = () -> admissions.answer("validate", start, admissions.validating().validate(body, m.get(), mutationRouted, allowance));
         } else {
             write(ctx, 404, AdmissionReviews.error(404, "no such endpoint: " + path));
             return;
@@ -84,13 +85,6 @@ public class AdmissionEndpoints {
             Response r = work.get();
             context.runOnContext(v -> write(ctx, r.getStatus(), (byte[]) r.getEntity()));
         }, busy -> write(ctx, 503, busy));
-    }
-
-    private Response answer(String endpoint, long start, AdmissionAnswer answer) {
-        if (answer instanceof AdmissionAnswer.Rejected r && r.status() == 503) {
-            refusals.count(Refusals.MEMORY_BUDGET); // a tree that outgrew its reservation and got no more
-        }
-        return admissions.answer(endpoint, start, answer);
     }
 
     private static void write(RoutingContext ctx, int status, byte[] json) {

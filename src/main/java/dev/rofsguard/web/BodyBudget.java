@@ -1,5 +1,6 @@
 package dev.rofsguard.web;
 
+import dev.rofsguard.admission.TreeAllowance;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,8 +12,9 @@ import org.jboss.logging.Logger;
 /**
  * The heap that admission bodies may hold at once, reserved from the Content-Length before a byte of the body is
  * read, and released when the answer has been written. A large review (over 64 KiB) of N bytes costs
- * N × {@code heap-per-body-byte} (the byte[] and the parsed tree hold 8.1 bytes per body byte, measured by
- * {@code dev.rofsguard.bench.TreeFootprint}; the received buffer adds one more) plus a fixed overhead. A small one
+ * N × {@code heap-per-body-byte} (the byte[] and the parsed tree of a pod's usual content hold 7.3-8.5 bytes per
+ * body byte, measured by {@code dev.rofsguard.bench.TreeFootprint}; the received buffer adds one more) plus a fixed
+ * overhead. A tree that takes more (tiny objects) asks for the rest as it is built ({@link #allowance}). A small one
  * costs its bytes twice (received, copied) plus the overhead: it waits as bytes, and its tree exists only while an
  * admission worker judges it, so the few small trees at once are one slice set aside from the capacity. (Charging
  * every waiting small review for a tree refused 2,000 req/s on a replica that had just taken a rollout's load,
@@ -104,12 +106,14 @@ public class BodyBudget {
     /**
      * The heap the tree of a body of this many bytes may take before it asks for more: a large body's reservation less
      * its bytes held twice (received, copied); a small one's tree is one of the slices set aside per admission worker.
-     * What it is then given is added to {@code grown}, to be released with the reservation.
+     * What it is then given is added to {@code grown}, to be released with the reservation; {@code refused} runs when
+     * it is given no more (the review is then answered 503).
      */
-    dev.rofsguard.admission.TreeAllowance allowance(long length, AtomicLong grown) {
+    TreeAllowance allowance(long length, AtomicLong grown, Runnable refused) {
         long granted = length <= SMALL_BODY ? SMALL_BODY * perByte : cost(length) - 2 * length;
-        return new dev.rofsguard.admission.TreeAllowance(granted, extra -> {
+        return new TreeAllowance(granted, extra -> {
             if (!tryGrow(extra)) {
+                refused.run();
                 return false;
             }
             grown.addAndGet(extra);

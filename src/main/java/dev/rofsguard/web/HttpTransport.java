@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Transport rules of the admission endpoints in one place: POST only, JSON only, a body limit answered with 413 and
  * a memory budget answered with 503 + Retry-After, both before the body is buffered (an HTTP/2 body up to
- * 1 MiB is read and dropped first, see {@link #refuseAfterBody}); drain on shutdown. Every refusal
+ * 1 MiB is read and dropped first, see {@link #refuse}); drain on shutdown. Every refusal
  * is a JSON Status (never an HTML page or a stack trace) and is counted by reason.
  */
 @ApplicationScoped
@@ -32,7 +32,7 @@ public class HttpTransport {
     long maxBodySize;
 
     /**
-     * Refused bodies up to this size are read (and dropped) before their 503; larger ones are answered at once and
+     * Refused bodies up to this size are read (and dropped) before their answer; larger ones are answered at once and
      * their stream reset with NO_ERROR, since reading a flood of them would cost more CPU than it saves. Go may still
      * reset such a stream itself (when it takes in the answer before the server's reset), so a burst of large
      * refusals can yet trip the reset-flood guard; RefusalHeavyIT saw that with 100 KB bodies refused at once.
@@ -67,12 +67,12 @@ public class HttpTransport {
             return;
         }
         if (ctx.request().method() != HttpMethod.POST) {
-            refusals.refuse(ctx, 405, Refusals.BAD_REQUEST, "use POST with an AdmissionReview v1 body");
+            refuse(ctx, 405, Refusals.BAD_REQUEST, "use POST with an AdmissionReview v1 body");
             return;
         }
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase().startsWith("application/json")) {
-            refusals.refuse(ctx, 415, Refusals.BAD_REQUEST, "Content-Type must be application/json, got "
+            refuse(ctx, 415, Refusals.BAD_REQUEST, "Content-Type must be application/json, got "
                     + (type == null ? "none" : "'" + type + "'"));
             return;
         }
@@ -82,11 +82,11 @@ public class HttpTransport {
             try {
                 length = Long.parseLong(header.trim());
             } catch (NumberFormatException e) {
-                refusals.refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
+                refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
                 return;
             }
             if (length > maxBodySize) {
-                refusals.refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body of " + length + " bytes is over the limit of "
+                refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body of " + length + " bytes is over the limit of "
                         + maxBodySize + " bytes (rofs-guard.max-body-size)");
                 return;
             }
@@ -94,14 +94,8 @@ public class HttpTransport {
         // Before a byte of the body is read: the budget, not the heap, says no when too many large reviews arrive at once.
         long cost = budget.cost(length);
         if (!budget.tryReserve(cost)) {
-            String message = "server busy: admission bodies in flight hold " + budget.used() + " of " + budget.capacity()
-                    + " bytes of heap (rofs-guard.memory-budget); retry";
-            if (ctx.request().version() == HttpVersion.HTTP_2 && length >= 0 && length <= DRAINED_BEFORE_REFUSAL
-                    && !ctx.request().isEnded()) {
-                refuseAfterBody(ctx, message);
-            } else {
-                refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, message);
-            }
+            refuse(ctx, 503, Refusals.MEMORY_BUDGET, "server busy: admission bodies in flight hold " + budget.used() + " of "
+                    + budget.capacity() + " bytes of heap (rofs-guard.memory-budget); retry");
             return;
         }
         // A sender that stalls mid-body would hold its reservation: the body has this long to arrive.
@@ -119,21 +113,38 @@ public class HttpTransport {
     }
 
     /**
-     * A body on HTTP/2 (up to {@link #DRAINED_BEFORE_REFUSAL}) is read and dropped before its 503: answered while the
-     * client still sends it, Go's transport (the API server's) resets the stream, and a burst of refusals then trips
-     * the server's reset-flood guard, whose GOAWAY (ENHANCE_YOUR_CALM) fails every stream on that connection, admitted
-     * ones included. Reading holds nothing (the bytes are dropped as they come); a body that does not come within the
-     * body timeout is reset.
+     * Every refusal before the body: on HTTP/2, a body of a declared length up to {@link #DRAINED_BEFORE_REFUSAL} is
+     * read and dropped before the answer. Answered while the client still sends it, Go's transport (the API server's)
+     * resets the stream, and a burst of refusals then trips the server's reset-flood guard, whose GOAWAY
+     * (ENHANCE_YOUR_CALM) fails every stream on that connection, admitted ones included. Reading holds nothing (the
+     * bytes are dropped as they come); a body that does not come within the body timeout is reset. Otherwise the
+     * answer goes at once ({@link Refusals#refuse}).
      */
-    private void refuseAfterBody(RoutingContext ctx, String message) {
+    private void refuse(RoutingContext ctx, int status, String reason, String message) {
+        long length = declaredLength(ctx);
+        if (ctx.request().version() != HttpVersion.HTTP_2 || ctx.request().isEnded() || length < 0
+                || length > DRAINED_BEFORE_REFUSAL) {
+            refusals.refuse(ctx, status, reason, message);
+            return;
+        }
         long timer = bodyDeadline(ctx);
         ctx.request().handler(dropped -> { });
         ctx.request().endHandler(end -> {
             ctx.vertx().cancelTimer(timer);
-            refusals.refuse(ctx, 503, Refusals.MEMORY_BUDGET, message);
+            refusals.refuse(ctx, status, reason, message);
         });
         ctx.request().exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
         ctx.request().resume();
+    }
+
+    /** The Content-Length, or -1 when there is none or it is not a number. */
+    private static long declaredLength(RoutingContext ctx) {
+        try {
+            String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Cuts off a body that has not arrived within the body timeout (counted); returns the timer to cancel. */

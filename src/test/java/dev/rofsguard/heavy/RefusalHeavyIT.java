@@ -72,6 +72,8 @@ class RefusalHeavyIT {
                     + r.metric("rofs_guard_refusals_total{reason=\"memory-budget\"}"));
             assertThat(r.process.isAlive()).as("the server is up: %s", r.logText().lines().filter(l -> l.contains("OutOfMemory")).toList()).isTrue();
             assertThat(result.path("statuses").path("503").asLong()).as("%s", result).isEqualTo(3);
+            assertThat(r.metric("rofs_guard_refusals_total{reason=\"memory-budget\"}")).as("each counted where the budget said no")
+                    .isEqualTo("3.0");
             assertThat(next.path("statuses").path("200").asLong()).as("%s", next).isEqualTo(50);
         }
     }
