@@ -48,7 +48,7 @@ EXPOSE 8443 9000
 # TrimNativeHeapInterval: give freed malloc memory (mostly the JIT compiler's arenas) back every second; under
 # OverloadHeavyIT's load max RSS 279 MB against 296 MB without (one run each, by hand, 2026-12-05;
 # the heavy test's runs with it: 282-296 MB).
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/app-cds.jsa", "-Xshare:on", "-XX:+UseSerialGC", "-Xmx128m", "-XX:NewRatio=1", "-Xss512k", \
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/app-cds.jsa", "-Xshare:on", "-XX:+UseSerialGC", "-Xmx96m", "-XX:NewRatio=1", "-Xss512k", \
             "-XX:TrimNativeHeapInterval=1000", \
             "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", \
             "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-Dvertx.disableFileCPResolving=true", "-jar", "/app/quarkus-run.jar"]

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -65,7 +67,7 @@ final class ReviewTree {
             if (first == null) {
                 return b;
             }
-            b.root = b.value(first, ROOT);
+            b.root = b.value(first, ROOT, 0);
             JsonToken trailing = p.nextToken();
             if (trailing != null) {
                 throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after the AdmissionReview");
@@ -85,11 +87,13 @@ final class ReviewTree {
     }
 
     /**
-     * Builds the tree and counts its heap as it goes. The figures are what the JVM takes with compressed references
-     * (HotSpot, 64-bit): an object node 24 bytes, its LinkedHashMap 56 and table 16 + 4 per slot, an entry 40; an array
-     * node 24, its ArrayList 24 and array 16 + 4 per slot; a text node 16, its String 24 and bytes 16 + length; a
-     * number 16 to 24; true, false, null and small ints are shared. Slots are counted at the tables' growth (a
-     * quarter more than used, on average). Compared with the heap trees really hold by bench/TreeFootprint.
+     * Builds the tree and counts its heap as it goes. Objects and arrays are sized to their content once it has been
+     * read (their fields and elements wait in a scratch array per depth): an object's fields are a {@link FieldMap},
+     * 8 bytes a field where Jackson's LinkedHashMap took about 46, an array's an exactly sized ArrayList. The figures
+     * are what the JVM takes with compressed references (HotSpot, 64-bit): an object node 24 bytes and its map
+     * ({@link FieldMap#heap}); an array node 24, its ArrayList 24 and array 16 + 4 per element; a text node 16, its
+     * String 24 and bytes 16 + length; a number 16 to 24; true, false, null, empty text and the ints -1 to 10 are shared. Compared with
+     * the heap trees really hold by bench/TreeFootprint.
      */
     private static final class Builder {
         private final JsonParser p;
@@ -99,10 +103,46 @@ final class ReviewTree {
         /** The tree: a {@link MissingNode} for an empty document. */
         private JsonNode root = MissingNode.getInstance();
 
+        /**
+         * Per depth, the fields or elements of the object or array being read there, until it ends and they are
+         * copied to one exactly sized array; reused by the next object or array at that depth. Held until the build
+         * ends, so counted as they grow.
+         */
+        private Scratch[] scratch = new Scratch[8];
+
         Builder(JsonParser p, TreeAllowance allowance) {
             this.p = p;
             this.allowance = allowance;
             this.limit = allowance.granted();
+        }
+
+        private Scratch scratch(int depth) {
+            if (depth == scratch.length) {
+                scratch = Arrays.copyOf(scratch, depth * 2);
+            }
+            Scratch s = scratch[depth];
+            if (s == null) {
+                s = scratch[depth] = new Scratch();
+            }
+            return s;
+        }
+
+        /** A growable array of references, its growth counted against the allowance. */
+        private final class Scratch {
+            Object[] items = new Object[16];
+
+            void ensure(int needed) throws TooLarge {
+                if (needed > items.length) {
+                    int grown = Math.max(needed, items.length * 2);
+                    count(16 + 4L * grown);
+                    items = Arrays.copyOf(items, grown);
+                }
+            }
+
+            /** Lets go of the values read (they belong to the tree now), keeping the array for the next. */
+            void clear(int used) {
+                Arrays.fill(items, 0, used, null);
+            }
         }
 
         private void count(long bytes) throws TooLarge {
@@ -115,12 +155,11 @@ final class ReviewTree {
             }
         }
 
-        JsonNode value(JsonToken t, int where) throws IOException {
+        JsonNode value(JsonToken t, int where, int depth) throws IOException {
             switch (t) {
                 case START_OBJECT -> {
-                    // Jackson's map, sized for the few fields most objects of a pod have (its default table holds 16).
-                    ObjectNode node = new ObjectNode(NODES, new LinkedHashMap<>(8));
-                    count(80);
+                    Scratch fields = scratch(depth);
+                    int n = 0;
                     for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                         JsonToken v = p.nextToken();
                         if (where == METADATA && name.equals("managedFields") || where == OBJECT && name.equals("status")
@@ -128,32 +167,50 @@ final class ReviewTree {
                             p.skipChildren();
                             continue;
                         }
-                        // the entry, and its table slot: the first one brings the table of 8
-                        count(node.isEmpty() ? 40 + 48 : 46);
-                        node.replace(name, value(v, inside(where, name)));
+                        JsonNode value = value(v, inside(where, name), depth + 1);
+                        fields.ensure(2 * n + 2);
+                        fields.items[2 * n] = name;
+                        fields.items[2 * n + 1] = value;
+                        n++;
                     }
+                    count(24 + FieldMap.heap(n)); // the node and its map
+                    ObjectNode node = new ObjectNode(NODES, FieldMap.of(fields.items, n));
+                    fields.clear(2 * n);
                     return node;
                 }
                 case START_ARRAY -> {
-                    ArrayNode node = NODES.arrayNode();
-                    count(64);
+                    Scratch elements = scratch(depth);
+                    int n = 0;
                     for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
-                        count(6);
-                        node.add(value(v, ELSEWHERE));
+                        JsonNode value = value(v, ELSEWHERE, depth + 1);
+                        elements.ensure(n + 1);
+                        elements.items[n++] = value;
                     }
-                    return node;
+                    // The node, its ArrayList and the list's array, sized to the elements.
+                    count(24 + 24 + (n == 0 ? 0 : 16 + (4L * n + 7 & ~7)));
+                    List<JsonNode> list = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        list.add((JsonNode) elements.items[i]);
+                    }
+                    elements.clear(n);
+                    return new ArrayNode(NODES, list);
                 }
                 case VALUE_STRING -> {
                     String text = p.getText();
-                    count(56 + (text.length() + 7 & ~7));
+                    if (!text.isEmpty()) { // Jackson's empty text node is shared
+                        count(56 + (text.length() + 7 & ~7));
+                    }
                     return NODES.textNode(text);
                 }
                 case VALUE_NUMBER_INT -> {
                     // As Jackson's tree: the smallest of int, long and BigInteger that holds it.
                     return switch (p.getNumberType()) {
                         case INT -> {
-                            count(16);
-                            yield NODES.numberNode(p.getIntValue());
+                            int value = p.getIntValue();
+                            if (value < -1 || value > 10) { // Jackson shares the nodes of -1 to 10
+                                count(16);
+                            }
+                            yield NODES.numberNode(value);
                         }
                         case LONG -> {
                             count(24);

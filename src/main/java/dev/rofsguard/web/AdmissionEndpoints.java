@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -42,19 +41,17 @@ public class AdmissionEndpoints {
     @Inject
     Refusals refusals;
 
-    @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
-    long maxBodySize;
+    @Inject
+    HttpTransport transport;
 
     void install(@Observes Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize).setPreallocateBodyBuffer(true)
-                .setHandleFileUploads(false).setMergeFormAttributes(false);
-        router.postWithRegex("/(validate|mutate)(/.*)?").order(Integer.MIN_VALUE + 2).handler(body).handler(this::admit);
+        router.postWithRegex("/(validate|mutate)(/.*)?").order(Integer.MIN_VALUE + 2).handler(transport::readBody).handler(this::admit);
     }
 
     private void admit(RoutingContext ctx) {
         long start = System.nanoTime();
         String path = ctx.normalizedPath();
-        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        byte[] body = HttpTransport.body(ctx);
         // Every admission path passes HttpTransport, which reserved the body's cost and keeps what the tree adds to it.
         AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
         TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED

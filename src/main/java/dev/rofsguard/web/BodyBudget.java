@@ -12,10 +12,11 @@ import org.jboss.logging.Logger;
 /**
  * The heap that admission bodies may hold at once, reserved from the Content-Length before a byte of the body is
  * read, and released when the answer has been written. A large review (over 64 KiB) of N bytes costs
- * N × {@code heap-per-body-byte} (the byte[] and the parsed tree of a pod's usual content hold 7.3-8.5 bytes per
- * body byte, measured by {@code dev.rofsguard.bench.TreeFootprint}; the received buffer adds one more) plus a fixed
- * overhead. A tree that takes more (tiny objects) asks for the rest as it is built ({@link #allowance}). A small one
- * costs its bytes twice (received, copied) plus the overhead: it waits as bytes, and its tree exists only while an
+ * N × {@code heap-per-body-byte} plus a fixed overhead: the body is held once ({@link HttpTransport#readBody}) and
+ * the parsed tree of a pod's usual content takes 4.3-4.5 bytes per body byte (5.2-5.4 with the body, measured by
+ * {@code dev.rofsguard.bench.TreeFootprint}), so 6 leaves the tree a fifth more than it needs. A tree that takes more
+ * (tiny objects) asks for the rest as it is built ({@link #allowance}). A small one
+ * costs its bytes plus the overhead: it waits as bytes, and its tree exists only while an
  * admission worker judges it, so the few small trees at once are one slice set aside from the capacity. (Charging
  * every waiting small review for a tree refused 2,000 req/s on a replica that had just taken a rollout's load,
  * RolloutHeavyIT.) A body without a Content-Length costs the body limit. Reservations are released when the answer
@@ -41,7 +42,7 @@ public class BodyBudget {
 
     @Inject
     public BodyBudget(@ConfigProperty(name = "rofs-guard.memory-budget", defaultValue = "0") long configured,
-                      @ConfigProperty(name = "rofs-guard.memory-budget.heap-per-body-byte", defaultValue = "9") long perByte,
+                      @ConfigProperty(name = "rofs-guard.memory-budget.heap-per-body-byte", defaultValue = "6") long perByte,
                       @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032") long maxBody,
                       @ConfigProperty(name = "rofs-guard.workers.threads", defaultValue = "0") int workers,
                       MeterRegistry registry) {
@@ -65,7 +66,7 @@ public class BodyBudget {
     /** The reservation for a body of this many bytes, or of unknown length (-1). */
     long cost(long contentLength) {
         long length = contentLength < 0 ? maxBody : contentLength;
-        return length * (length <= SMALL_BODY ? 2 : perByte) + OVERHEAD;
+        return length * (length <= SMALL_BODY ? 1 : perByte) + OVERHEAD;
     }
 
     /**
@@ -105,12 +106,12 @@ public class BodyBudget {
 
     /**
      * The heap the tree of a body of this many bytes may take before it asks for more: a large body's reservation less
-     * its bytes held twice (received, copied); a small one's tree is one of the slices set aside per admission worker.
+     * its bytes, held once; a small one's tree is one of the slices set aside per admission worker.
      * What it is then given is added to {@code grown}, to be released with the reservation; {@code refused} runs when
      * it is given no more (the review is then answered 503).
      */
     TreeAllowance allowance(long length, AtomicLong grown, Runnable refused) {
-        long granted = length <= SMALL_BODY ? SMALL_BODY * perByte : cost(length) - 2 * length;
+        long granted = length <= SMALL_BODY ? SMALL_BODY * perByte : cost(length) - length;
         return new TreeAllowance(granted, extra -> {
             if (!tryGrow(extra)) {
                 refused.run();

@@ -21,23 +21,31 @@ public final class TreeFootprint {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         for (int size : new int[] {3_400, 1 << 20, 3 << 20, (int) (6.5 * (1 << 20))}) {
             for (String shape : new String[] {"create", "update"}) {
-                byte[] body = shape.equals("create") ? LargeReviews.podCreate(size) : LargeReviews.podUpdate(size);
-                int copies = Math.max(1, (48 << 20) / body.length);
-                List<Object> keep = new ArrayList<>();
-                long before = used(memory);
-                for (int i = 0; i < copies; i++) {
-                    byte[] copy = body.clone(); // the body as RESTEasy hands it over
-                    AdmissionRequest r = AdmissionReviews.parse(copy);
-                    keep.add(copy);
-                    keep.add(r);
-                }
-                long after = used(memory);
-                System.out.printf("%-6s %9d bytes: %6.2f bytes of heap per body byte (byte[] + tree), %d copies; the parser counts %.2f for the tree%n",
-                        shape, body.length, (after - before) / (double) copies / body.length, keep.size() / 2,
-                        AdmissionReviews.treeHeap(body) / (double) body.length);
-                keep.clear();
+                measure(memory, shape, shape.equals("create") ? LargeReviews.podCreate(size) : LargeReviews.podUpdate(size));
             }
         }
+        // The shapes that take the most tree per body byte: tiny objects, arrays and strings, 1 MiB of each.
+        for (String entry : new String[] {"{}", "[]", "{\"name\":\"\"}", "{\"name\":\"A\",\"value\":\"B\"}", "\"\"", "1"}) {
+            measure(memory, entry, LargeReviews.podWithEnv(entry, 1 << 20));
+        }
+    }
+
+    private static void measure(MemoryMXBean memory, String shape, byte[] body) throws Exception {
+        // About 48 MiB of bodies, or of trees where a tree is much larger than its body (tiny objects).
+        int copies = (int) Math.max(1, Math.min((48L << 20) / body.length, (256L << 20) / AdmissionReviews.treeHeap(body)));
+        List<Object> keep = new ArrayList<>();
+        long before = used(memory);
+        for (int i = 0; i < copies; i++) {
+            byte[] copy = body.clone(); // the body as received
+            AdmissionRequest r = AdmissionReviews.parse(copy);
+            keep.add(copy);
+            keep.add(r);
+        }
+        long after = used(memory);
+        System.out.printf("%-26s %9d bytes: %6.2f bytes of heap per body byte (byte[] + tree), %d copies; the parser counts %.2f for the tree%n",
+                shape, body.length, (after - before) / (double) copies / body.length, keep.size() / 2,
+                AdmissionReviews.treeHeap(body) / (double) body.length);
+        keep.clear();
     }
 
     private static long used(MemoryMXBean memory) throws InterruptedException {

@@ -135,6 +135,25 @@ class AdmissionEndpointsTest {
     }
 
     @Test
+    void aChunkedReviewWithoutAContentLengthIsAnswered() throws Exception {
+        // No length to size the body by: it grows as it comes, in chunks smaller and larger than its first array.
+        byte[] review = Fixtures.review("pod-create-by-replicaset.json");
+        byte[] padded = new byte[review.length + 100_000];
+        java.util.Arrays.fill(padded, (byte) ' ');
+        System.arraycopy(review, 0, padded, 0, review.length);
+        HttpsURLConnection c = connection("/validate/enforce");
+        c.setDoOutput(true);
+        c.setRequestMethod("POST");
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setChunkedStreamingMode(3_000);
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(padded);
+        }
+        assertThat(c.getResponseCode()).isEqualTo(200);
+        assertThat(new String(c.getInputStream().readAllBytes())).contains("\"allowed\":false").contains("nginx");
+    }
+
+    @Test
     void wrongMethodContentTypeOrModeAreClear4xx() throws Exception {
         https().get("/validate").then().statusCode(405).body("kind", equalTo("Status"));
         https().contentType("text/plain").body("x").post("/validate").then().statusCode(415)

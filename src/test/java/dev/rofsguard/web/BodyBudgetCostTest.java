@@ -5,26 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** What a review reserves: a small one its bytes while it waits, a large one its tree too. */
+/** What a review reserves: a small one its bytes while it waits, a large one its tree too (the body is held once). */
 class BodyBudgetCostTest {
 
-    private final BodyBudget budget = new BodyBudget(64L * 1024 * 1024, 9, 7 * 1024 * 1024, 2, new SimpleMeterRegistry());
+    private final BodyBudget budget = new BodyBudget(64L * 1024 * 1024, 6, 7 * 1024 * 1024, 2, new SimpleMeterRegistry());
 
     @Test
-    void aSmallReviewCostsItsBytesTwiceAndTheOverhead() {
-        assertThat(budget.cost(3_400)).isEqualTo(2 * 3_400 + BodyBudget.OVERHEAD);
-        assertThat(budget.cost(BodyBudget.SMALL_BODY)).isEqualTo(2 * BodyBudget.SMALL_BODY + BodyBudget.OVERHEAD);
+    void aSmallReviewCostsItsBytesAndTheOverhead() {
+        assertThat(budget.cost(3_400)).isEqualTo(3_400 + BodyBudget.OVERHEAD);
+        assertThat(budget.cost(BodyBudget.SMALL_BODY)).isEqualTo(BodyBudget.SMALL_BODY + BodyBudget.OVERHEAD);
     }
 
     @Test
     void aLargeReviewOrOneOfUnknownLengthCostsItsTree() {
-        assertThat(budget.cost(BodyBudget.SMALL_BODY + 1)).isEqualTo(9 * (BodyBudget.SMALL_BODY + 1) + BodyBudget.OVERHEAD);
-        assertThat(budget.cost(-1)).isEqualTo(9L * 7 * 1024 * 1024 + BodyBudget.OVERHEAD);
+        assertThat(budget.cost(BodyBudget.SMALL_BODY + 1)).isEqualTo(6 * (BodyBudget.SMALL_BODY + 1) + BodyBudget.OVERHEAD);
+        assertThat(budget.cost(-1)).isEqualTo(6L * 7 * 1024 * 1024 + BodyBudget.OVERHEAD);
     }
 
     @Test
     void theWorkersSmallTreesAreSetAsideFromTheCapacity() {
-        assertThat(budget.capacity()).isEqualTo(64L * 1024 * 1024 - 2 * BodyBudget.SMALL_BODY * 9);
+        assertThat(budget.capacity()).isEqualTo(64L * 1024 * 1024 - 2 * BodyBudget.SMALL_BODY * 6);
     }
 
     @Test

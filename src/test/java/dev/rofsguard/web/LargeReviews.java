@@ -30,6 +30,21 @@ public final class LargeReviews {
         return AdmissionReviews.toBytes(review);
     }
 
+    /**
+     * A Pod CREATE review of about {@code bytes} bytes whose one container's env list repeats {@code entry} (any
+     * JSON): the shapes that take the most tree per body byte, e.g. {@code {}}.
+     */
+    public static byte[] podWithEnv(String entry, int bytes) {
+        StringBuilder sb = new StringBuilder("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                + "{\"uid\":\"u\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\","
+                + "\"namespace\":\"shop\",\"name\":\"big\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+                + "{\"name\":\"big\"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx\",\"env\":[");
+        for (int i = 0; sb.length() < bytes; i++) {
+            sb.append(i == 0 ? "" : ",").append(entry);
+        }
+        return sb.append("]}]}}}}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static ObjectNode envelope(String operation) {
         ObjectNode review = AdmissionReviews.mapper().createObjectNode();
         review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
