@@ -46,7 +46,7 @@ public class Drain {
     Vertx vertx;
 
     /** Between the two GOAWAY frames: long enough for the first to reach the client and stop new streams. */
-    @ConfigProperty(name = "rofs-guard.shutdown.goaway-interval", defaultValue = "1s")
+    @ConfigProperty(name = "rofs-guard.shutdown.goaway-interval")
     Duration goAwayInterval;
 
     @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "10s")
