@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 class CloseHoldTest {
 
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger activeStreams = new java.util.concurrent.atomic.AtomicInteger();
 
     private EmbeddedChannel channel() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Drain.CloseHold(draining::get, 1000));
+        EmbeddedChannel channel = new EmbeddedChannel(new Drain.CloseHold(draining::get, activeStreams::get, 1000, 10_000));
         channel.freezeTime();
         return channel;
     }
@@ -79,5 +80,42 @@ class CloseHoldTest {
         assertThat(channel.isOpen()).isFalse();
         assertThat(first.isSuccess()).isTrue();
         assertThat(second.isSuccess()).isTrue();
+    }
+
+    @Test
+    void aStreamStillActiveKeepsTheCloseHeldUntilItEnds() {
+        // Quarkus' shutdown filter closes a connection after its first answer in the delay, other streams still running.
+        draining.set(true);
+        activeStreams.set(1);
+        EmbeddedChannel channel = channel();
+        ChannelFuture closed = close(channel);
+        for (int i = 0; i < 150; i++) { // 3 s, a slow review's answer
+            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertThat(channel.isOpen()).as("the GOAWAY interval is over, the stream is not").isTrue();
+        activeStreams.set(0);
+        channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(closed.isSuccess()).isTrue();
+    }
+
+    @Test
+    void aStreamThatNeverEndsIsCutAtTheShutdownTimeout() {
+        draining.set(true);
+        activeStreams.set(1);
+        EmbeddedChannel channel = channel();
+        close(channel);
+        for (int i = 0; i < 495; i++) { // 9.9 s
+            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertThat(channel.isOpen()).as("9.9 s").isTrue();
+        for (int i = 0; i < 10; i++) {
+            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertThat(channel.isOpen()).as("past the shutdown timeout of 10 s").isFalse();
     }
 }
