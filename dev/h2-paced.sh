@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FIXTURE=${FIXTURE:-src/test/resources/admission/pod-create-by-replicaset.json}
 RATE=${RATE:-2000}; WARMUP=${WARMUP:-10s}; DURATION=${DURATION:-20s}; CLIENTS=${CLIENTS:-4}; ENDPOINT=${ENDPOINT:-/validate/audit}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -Xss512k -XX:MaxMetaspaceSize=96m -XX:-UsePerfData}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -Xss512k -XX:MaxMetaspaceSize=96m -XX:-UsePerfData}
 bin=${HOME}/.cache/rofs-guard/bin/loadclient
 mkdir -p "$(dirname "$bin")"
 (cd src/test/go/loadclient && GOFLAGS=-mod=mod GOPROXY=off go build -o "$bin" .)

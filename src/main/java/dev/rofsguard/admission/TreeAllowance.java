@@ -4,8 +4,9 @@ import java.util.function.LongPredicate;
 
 /**
  * The heap one review's parsed tree may take. The transport reserves a body's cost from the memory budget before
- * reading it, at a typical ~7 bytes of tree per body byte; a tree of tiny objects takes far more ({@code [{},{},…]}
- * about 30 bytes per byte: one 7 MiB review of it ran a 128 MB heap out of memory). The parser counts what it builds
+ * reading it, leaving the tree 5 bytes per body byte (a pod's usual content takes 4.3-4.5); a tree of tiny objects
+ * takes far more ({@code [{},{},…]} about 20 bytes per byte, 30 before the compact tree: one 7 MiB review of it ran a
+ * 128 MB heap out of memory). The parser counts what it builds
  * and asks for more as it goes; refused, the review is answered 503 rather than the heap running out.
  */
 public final class TreeAllowance {
