@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -41,17 +42,38 @@ public class AdmissionEndpoints {
     @Inject
     Refusals refusals;
 
-    @Inject
-    HttpTransport transport;
+    @ConfigProperty(name = "rofs-guard.max-body-size", defaultValue = "7340032")
+    long maxBodySize;
 
     void install(@Observes Router router) {
-        router.postWithRegex("/(validate|mutate)(/.*)?").order(Integer.MIN_VALUE + 2).handler(transport::readBody).handler(this::admit);
+        // Preallocated: a body with a Content-Length is read into one array of exactly that size (see body()).
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize).setPreallocateBodyBuffer(true)
+                .setHandleFileUploads(false).setMergeFormAttributes(false);
+        router.postWithRegex("/(validate|mutate)(/.*)?").order(Integer.MIN_VALUE + 2).handler(body).handler(this::admit);
+    }
+
+    /**
+     * The body as one array: the one it was read into when that holds exactly the body (a body with a Content-Length,
+     * preallocated), else a copy. Copied, a large review's bytes were held twice beside its tree while it was judged;
+     * the memory budget counts them once ({@link BodyBudget#cost}).
+     */
+    static byte[] body(RoutingContext ctx) {
+        Buffer buffer = ctx.body().buffer();
+        if (buffer == null) {
+            return new byte[0];
+        }
+        @SuppressWarnings("deprecation") // the Netty buffer, to reach its array: Vert.x 4 offers no other way
+        io.netty.buffer.ByteBuf bytes = buffer.getByteBuf();
+        if (bytes.hasArray() && bytes.arrayOffset() == 0 && bytes.readerIndex() == 0 && bytes.array().length == bytes.readableBytes()) {
+            return bytes.array(); // nothing writes to it any more: the body has been read
+        }
+        return buffer.getBytes();
     }
 
     private void admit(RoutingContext ctx) {
         long start = System.nanoTime();
         String path = ctx.normalizedPath();
-        byte[] body = HttpTransport.body(ctx);
+        byte[] body = body(ctx);
         // Every admission path passes HttpTransport, which reserved the body's cost and keeps what the tree adds to it.
         AtomicLong grown = ctx.get(HttpTransport.TREE_GROWTH);
         TreeAllowance allowance = grown == null ? TreeAllowance.UNBOUNDED

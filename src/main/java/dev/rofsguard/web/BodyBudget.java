@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 /**
  * The heap that admission bodies may hold at once, reserved from the Content-Length before a byte of the body is
  * read, and released when the answer has been written. A large review (over 64 KiB) of N bytes costs
- * N × {@code heap-per-body-byte} plus a fixed overhead: the body is held once ({@link HttpTransport#readBody}) and
+ * N × {@code heap-per-body-byte} plus a fixed overhead: the body is held once ({@link AdmissionEndpoints#body}) and
  * the parsed tree of a pod's usual content takes 4.3-4.5 bytes per body byte (5.2-5.4 with the body, measured by
  * {@code dev.rofsguard.bench.TreeFootprint}), so 6 leaves the tree a fifth more than it needs. A tree that takes more
  * (tiny objects) asks for the rest as it is built ({@link #allowance}). A small one

@@ -42,9 +42,6 @@ public class HttpTransport {
     /** The routing context's key of the heap a request's parsed tree was given beyond its reservation. */
     static final String TREE_GROWTH = "rofs-guard.tree-growth";
 
-    /** The routing context's key of the body, as one array ({@link #readBody}). */
-    static final String BODY = "rofs-guard.body";
-
     /** Time for a body to arrive once its headers have: the API server sends it at once (its timeout is ≤ 30 s). */
     @ConfigProperty(name = "rofs-guard.body-timeout", defaultValue = "10s")
     java.time.Duration bodyTimeout;
@@ -113,80 +110,6 @@ public class HttpTransport {
         });
         drain.onRequest(ctx);
         ctx.next();
-    }
-
-    /**
-     * Reads an admission body into one array of its declared length, as it arrives, then passes it on
-     * ({@link #body}). A body without a Content-Length grows up to the body limit (its reservation is the limit). Vert.x'
-     * BodyHandler held a buffer grown in powers of two (up to twice the body) and a copy of it beside the parsed tree:
-     * three times the body's bytes where this holds one (the budget counts them, {@link BodyBudget#cost}).
-     */
-    void readBody(RoutingContext ctx) {
-        long declared = declaredLength(ctx);
-        BodyBytes body = new BodyBytes(declared);
-        ctx.request().handler(chunk -> {
-            if (body.failed) {
-                return;
-            }
-            if (!body.append(chunk)) {
-                body.failed = true;
-                if (declared >= 0) {
-                    refusals.refuse(ctx, 400, Refusals.BAD_REQUEST, "request body is longer than its Content-Length of " + declared + " bytes");
-                } else {
-                    refusals.refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body is over the limit of " + maxBodySize
-                            + " bytes (rofs-guard.max-body-size)");
-                }
-            }
-        });
-        ctx.request().endHandler(end -> {
-            if (body.failed) {
-                return;
-            }
-            if (declared >= 0 && body.length != declared) {
-                refusals.refuse(ctx, 400, Refusals.BAD_REQUEST, "request body of " + body.length
-                        + " bytes is shorter than its Content-Length of " + declared + " bytes");
-                return;
-            }
-            ctx.put(BODY, body.bytes());
-            ctx.next();
-        });
-        ctx.request().resume();
-    }
-
-    /** The body {@link #readBody} read. */
-    static byte[] body(RoutingContext ctx) {
-        byte[] body = ctx.get(BODY);
-        return body == null ? new byte[0] : body;
-    }
-
-    /** A body's bytes: one array of the declared length, or one that doubles up to the limit. */
-    private final class BodyBytes {
-        private byte[] bytes;
-        private int length;
-        private final boolean exact;
-        boolean failed;
-
-        BodyBytes(long declared) {
-            this.exact = declared >= 0;
-            this.bytes = new byte[exact ? (int) declared : 0];
-        }
-
-        boolean append(Buffer chunk) {
-            int n = chunk.length();
-            if (length + (long) n > (exact ? bytes.length : maxBodySize)) {
-                return false;
-            }
-            if (length + n > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(maxBodySize, Math.max(length + n, Math.max(16 * 1024, 2L * bytes.length))));
-            }
-            chunk.getBytes(0, n, bytes, length);
-            length += n;
-            return true;
-        }
-
-        byte[] bytes() {
-            return length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
-        }
     }
 
     /**
