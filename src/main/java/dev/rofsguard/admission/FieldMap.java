@@ -35,11 +35,6 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         this.size = size;
     }
 
-    /** An empty map that grows as fields are put. */
-    FieldMap() {
-        this(NONE, 0);
-    }
-
     /**
      * The map of {@code count} fields, given as names and values side by side in {@code kv} (copied): a name given
      * twice keeps its first place and its last value.

@@ -92,8 +92,9 @@ final class ReviewTree {
      * 8 bytes a field where Jackson's LinkedHashMap took about 46, an array's an exactly sized ArrayList. The figures
      * are what the JVM takes with compressed references (HotSpot, 64-bit): an object node 24 bytes and its map
      * ({@link FieldMap#heap}); an array node 24, its ArrayList 24 and array 16 + 4 per element; a text node 16, its
-     * String 24 and bytes 16 + length; a number 16 to 24; true, false, null, empty text and the ints -1 to 10 are shared. Compared with
-     * the heap trees really hold by bench/TreeFootprint.
+     * String 24 and bytes 16 + length (a character beyond Latin-1 takes two, counted as one: little, since it took 2 to
+     * 4 bytes of the body); a number 16 to 24; true, false, null, empty text and the ints -1 to 10 are shared.
+     * Compared with the heap trees really hold by bench/TreeFootprint.
      */
     private static final class Builder {
         private final JsonParser p;

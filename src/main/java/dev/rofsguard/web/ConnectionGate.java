@@ -1,7 +1,6 @@
 package dev.rofsguard.web;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFactory;
@@ -219,21 +218,11 @@ public final class ConnectionGate implements Transport {
          */
         void close() {
             closing = true;
-            Http2ConnectionHandler h2 = channel.pipeline().get(Http2ConnectionHandler.class);
-            ChannelHandlerContext h2ctx = h2 == null ? null : channel.pipeline().context(h2);
-            if (h2ctx == null) {
+            if (!Drain.announceGoAway(channel.pipeline(), () -> channel.eventLoop().schedule(() -> {
                 channel.close();
-                return;
+            }, goAwayNanos, TimeUnit.NANOSECONDS))) {
+                channel.close();
             }
-            channel.eventLoop().execute(() -> {
-                if (!h2.connection().goAwaySent()) {
-                    h2.encoder().frameWriter().writeGoAway(h2ctx, Integer.MAX_VALUE, 0, Unpooled.EMPTY_BUFFER, h2ctx.newPromise());
-                    h2ctx.flush();
-                }
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, goAwayNanos, TimeUnit.NANOSECONDS);
-            });
         }
 
         /** How long nothing moved either way. */

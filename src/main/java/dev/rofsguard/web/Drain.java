@@ -97,12 +97,22 @@ public class Drain {
      */
     private static void announceGoAway(HttpConnection connection) {
         ChannelHandlerContext ctx = channelContext(connection);
-        Http2ConnectionHandler h2 = ctx == null ? null : ctx.pipeline().get(Http2ConnectionHandler.class);
-        if (h2 == null) {
+        if (ctx == null || !announceGoAway(ctx.pipeline(), () -> { })) {
             connection.goAway(0, Integer.MAX_VALUE, null); // not the Vert.x we know: the plain way
-            return;
         }
-        ChannelHandlerContext h2ctx = ctx.pipeline().context(h2);
+    }
+
+    /**
+     * Writes the first GOAWAY (2³¹−1) as a bare frame on an HTTP/2 connection's event loop, then runs
+     * {@code afterwards} there; false, doing nothing, when the pipeline has no HTTP/2 codec. Also how the connection
+     * gate closes a quiet connection ({@link ConnectionGate}).
+     */
+    static boolean announceGoAway(ChannelPipeline pipeline, Runnable afterwards) {
+        Http2ConnectionHandler h2 = pipeline.get(Http2ConnectionHandler.class);
+        ChannelHandlerContext h2ctx = h2 == null ? null : pipeline.context(h2);
+        if (h2ctx == null) {
+            return false;
+        }
         h2ctx.executor().execute(() -> {
             // On the connection's event loop, so exact: when a GOAWAY has gone out already (Quarkus' shutdown filter
             // sends one after the connection's first answer in the delay), a later one must not raise the stream id
@@ -111,7 +121,9 @@ public class Drain {
                 h2.encoder().frameWriter().writeGoAway(h2ctx, Integer.MAX_VALUE, 0, Unpooled.EMPTY_BUFFER, h2ctx.newPromise());
                 h2ctx.flush();
             }
+            afterwards.run();
         });
+        return true;
     }
 
     /** The connection's Netty context, or null when Vert.x is not the one we know (then the plain Vert.x ways apply). */
