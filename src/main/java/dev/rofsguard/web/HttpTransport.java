@@ -76,20 +76,15 @@ public class HttpTransport {
                     + (type == null ? "none" : "'" + type + "'"));
             return;
         }
-        long length = -1;
-        String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (header != null) {
-            try {
-                length = Long.parseLong(header.trim());
-            } catch (NumberFormatException e) {
-                refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
-                return;
-            }
-            if (length > maxBodySize) {
-                refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body of " + length + " bytes is over the limit of "
-                        + maxBodySize + " bytes (rofs-guard.max-body-size)");
-                return;
-            }
+        long length = declaredLength(ctx);
+        if (length < 0 && ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+            refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
+            return;
+        }
+        if (length > maxBodySize) {
+            refuse(ctx, 413, Refusals.BODY_TOO_LARGE, "request body of " + length + " bytes is over the limit of "
+                    + maxBodySize + " bytes (rofs-guard.max-body-size)");
+            return;
         }
         // Before a byte of the body is read: the budget, not the heap, says no when too many large reviews arrive at once.
         long cost = budget.cost(length);
@@ -137,11 +132,11 @@ public class HttpTransport {
         ctx.request().resume();
     }
 
-    /** The Content-Length, or -1 when there is none or it is not a number. */
+    /** The Content-Length, or -1 when there is none or it is not a length (not a number, or negative). */
     private static long declaredLength(RoutingContext ctx) {
         try {
             String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            return header == null ? -1 : Long.parseLong(header.trim());
+            return header == null ? -1 : Math.max(-1, Long.parseLong(header.trim()));
         } catch (NumberFormatException e) {
             return -1;
         }

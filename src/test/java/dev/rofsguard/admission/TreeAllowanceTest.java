@@ -13,10 +13,6 @@ import org.junit.jupiter.api.Test;
  */
 class TreeAllowanceTest {
 
-    private static byte[] review(String entry, int bytes) {
-        return LargeReviews.podWithEnv(entry, bytes);
-    }
-
     @Test
     void aPodsUsualContentFitsTheReservedShare() throws Exception {
         byte[] body = LargeReviews.podCreate(1 << 20);
@@ -30,7 +26,7 @@ class TreeAllowanceTest {
 
     @Test
     void tinyObjectsAreRefusedWith503WhenTheBudgetHasNoMore() throws Exception {
-        byte[] body = review("{}", 1 << 20);
+        byte[] body = LargeReviews.podWithEnv("{}", 1 << 20);
         // ~20 bytes of tree per body byte (bench/TreeFootprint: 20.0 on the heap, counted 21.3 with the parser's scratch)
         assertThat(AdmissionReviews.treeHeap(body)).isGreaterThan(18L * body.length);
         assertThatThrownBy(() -> AdmissionReviews.parse(body, new TreeAllowance(5L * body.length, more -> false)))
@@ -42,7 +38,7 @@ class TreeAllowanceTest {
 
     @Test
     void aTreeGetsWhatItAsksForAndNoMore() throws Exception {
-        byte[] body = review("{\"name\":\"\"}", 256 * 1024);
+        byte[] body = LargeReviews.podWithEnv("{\"name\":\"\"}", 256 * 1024);
         AtomicLong given = new AtomicLong();
         AdmissionRequest r = AdmissionReviews.parse(body, new TreeAllowance(5L * body.length, more -> given.addAndGet(more) > 0));
         assertThat(r.object().path("spec").path("containers").get(0).path("env").size()).isGreaterThan(20_000);
@@ -53,7 +49,7 @@ class TreeAllowanceTest {
 
     @Test
     void theCommandLineParsesWithoutALimit() throws Exception {
-        byte[] body = review("[]", 256 * 1024);
+        byte[] body = LargeReviews.podWithEnv("[]", 256 * 1024);
         assertThat(AdmissionReviews.parse(body).uid()).isEqualTo("u");
         assertThat(AdmissionReviews.parse(body, TreeAllowance.UNBOUNDED).uid()).isEqualTo("u");
     }

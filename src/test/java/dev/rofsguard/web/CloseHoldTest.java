@@ -23,6 +23,14 @@ class CloseHoldTest {
         return channel;
     }
 
+    /** Lets this much time pass in steps of 20 ms, running what falls due (a held close looks again every 20 ms). */
+    private static void pass(EmbeddedChannel channel, long millis) {
+        for (long passed = 0; passed < millis; passed += 20) {
+            channel.advanceTimeBy(Math.min(20, millis - passed), TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+    }
+
     /** The pipeline's close, as Vert.x issues it (EmbeddedChannel.close() would cancel the scheduled release). */
     private static ChannelFuture close(EmbeddedChannel channel) {
         return channel.pipeline().close();
@@ -45,11 +53,9 @@ class CloseHoldTest {
         assertThat(closed.isDone()).isFalse();
         channel.writeInbound("frames the client sent before it read the GOAWAY");
         assertThat((String) channel.readInbound()).as("still read meanwhile").startsWith("frames");
-        channel.advanceTimeBy(990, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        pass(channel, 990);
         assertThat(channel.isOpen()).isTrue();
-        channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        pass(channel, 20);
         assertThat(channel.isOpen()).isFalse();
         assertThat(closed.isSuccess()).isTrue();
     }
@@ -75,8 +81,7 @@ class CloseHoldTest {
         channel.runPendingTasks();
         assertThat(channel.isOpen()).as("still held").isTrue();
         assertThat(second.isDone()).isFalse();
-        channel.advanceTimeBy(1010, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        pass(channel, 1010);
         assertThat(channel.isOpen()).isFalse();
         assertThat(first.isSuccess()).isTrue();
         assertThat(second.isSuccess()).isTrue();
@@ -89,14 +94,10 @@ class CloseHoldTest {
         activeStreams.set(1);
         EmbeddedChannel channel = channel();
         ChannelFuture closed = close(channel);
-        for (int i = 0; i < 150; i++) { // 3 s, a slow review's answer
-            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-            channel.runScheduledPendingTasks();
-        }
+        pass(channel, 3000); // a slow review's answer
         assertThat(channel.isOpen()).as("the GOAWAY interval is over, the stream is not").isTrue();
         activeStreams.set(0);
-        channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        pass(channel, 20);
         assertThat(channel.isOpen()).isFalse();
         assertThat(closed.isSuccess()).isTrue();
     }
@@ -107,15 +108,9 @@ class CloseHoldTest {
         activeStreams.set(1);
         EmbeddedChannel channel = channel();
         close(channel);
-        for (int i = 0; i < 495; i++) { // 9.9 s
-            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-            channel.runScheduledPendingTasks();
-        }
+        pass(channel, 9900);
         assertThat(channel.isOpen()).as("9.9 s").isTrue();
-        for (int i = 0; i < 10; i++) {
-            channel.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-            channel.runScheduledPendingTasks();
-        }
+        pass(channel, 200);
         assertThat(channel.isOpen()).as("past the shutdown timeout of 10 s").isFalse();
     }
 }
