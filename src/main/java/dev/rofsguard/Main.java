@@ -18,6 +18,7 @@ public class Main {
         if (!Cli.startsServer(args)) {
             System.exit(Cli.run(args));
         }
+        dev.rofsguard.web.NettyWithoutBouncyCastle.apply();
         int rounds = warmupRounds();
         if (rounds > 0) {
             dev.rofsguard.web.Warmup.startEarly(rounds);
