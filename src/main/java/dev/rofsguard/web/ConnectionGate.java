@@ -41,9 +41,10 @@ import org.jboss.logging.Logger;
  *   <li>a connection with no traffic for {@code rofs-guard.idle-timeout} is closed, and so, while more than three
  *       quarters of the slots are taken, is one quiet for {@code rofs-guard.idle-timeout-pressed} (as Jetty's
  *       ConnectionLimit lowers the idle timeout). "Quiet" means nothing read or written, and the client spoke
- *       last no later than we did (HTTP/1.1): a request that is being answered is never cut. An HTTP/2 connection gets
- *       GOAWAY twice, as at shutdown ({@link Activity#close}), and the client moves to a new connection; Vert.x's own
- *       idle timeout closes HTTP/2 with no GOAWAY.</li>
+ *       last no later than we did (HTTP/1.1) or no stream is active (HTTP/2): a request that is being answered is
+ *       never cut, and a pressed close is confirmed on the connection's own event loop ({@link Activity#closeIfQuiet}).
+ *       An HTTP/2 connection gets GOAWAY twice, as at shutdown ({@link Activity#close}), and the client moves to a new
+ *       connection; Vert.x's own idle timeout closes HTTP/2 with no GOAWAY.</li>
  * </ul>
  * Vert.x offers no hook ahead of its TLS handler; its transport SPI configures the server's bootstrap, so this is a
  * transport (the JDK one, wrapped), found through {@code META-INF/services} with
@@ -139,7 +140,8 @@ public final class ConnectionGate implements Transport {
         /**
          * At the limit, a newcomer takes the place of the connection quiet longest, if one has been quiet for the
          * pressed timeout: the sweep would close it anyway, and the newcomer is likely the API server. The slot is
-         * handed over at once; the old connection's graceful close finishes on its own.
+         * handed over at once; the old connection's graceful close finishes on its own, or, found busy on its own
+         * event loop, it takes a place again.
          */
         private boolean makeRoom() {
             long now = System.nanoTime();
@@ -156,8 +158,13 @@ public final class ConnectionGate implements Transport {
                 return false;
             }
             OPEN.decrementAndGet();
-            CLOSED_PRESSED.increment();
-            quietest.close();
+            Activity old = quietest;
+            // Not quiet after all (its event loop was behind): it keeps a place, one over the limit until it closes.
+            old.closeIfQuiet(pressedIdleNanos, () -> {
+                if (old.channel.isOpen() && open.add(old)) {
+                    OPEN.incrementAndGet();
+                }
+            });
             return true;
         }
 
@@ -183,8 +190,7 @@ public final class ConnectionGate implements Transport {
                     CLOSED_IDLE.increment();
                     a.close();
                 } else if (pressed && quiet >= pressedIdleNanos && a.safeToClose()) {
-                    CLOSED_PRESSED.increment();
-                    a.close();
+                    a.closeIfQuiet(pressedIdleNanos, () -> { });
                 }
             }
         }
@@ -193,6 +199,10 @@ public final class ConnectionGate implements Transport {
     /** First in each connection's pipeline: when it last read and last wrote (TLS records, not requests). */
     static final class Activity extends ChannelDuplexHandler {
 
+        /** Between a pressed close's two looks at the connection, on its own event loop. */
+        private static final long CONFIRM_MILLIS = 10;
+        /** How often a close after GOAWAY looks again whether the client has gone quiet. */
+        private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
         private final Channel channel;
         private final long goAwayNanos;
         private volatile long lastRead;
@@ -218,10 +228,59 @@ public final class ConnectionGate implements Transport {
          */
         void close() {
             closing = true;
-            if (!Drain.announceGoAway(channel.pipeline(), () -> channel.eventLoop().schedule(() -> {
+            if (!Drain.announceGoAway(channel.pipeline(),
+                    () -> channel.eventLoop().schedule(() -> finishClose(System.nanoTime()), goAwayNanos, TimeUnit.NANOSECONDS))) {
                 channel.close();
-            }, goAwayNanos, TimeUnit.NANOSECONDS))) {
+            }
+        }
+
+        /**
+         * A GOAWAY interval after the first GOAWAY, the close (Netty's graceful one: GOAWAY with the last stream id)
+         * once the client has sent nothing for an interval and has no stream active, so that nothing it sent before it
+         * read the GOAWAY is still on the wire: closed with bytes unread, the kernel resets the connection and the
+         * client fails those requests. Ten intervals at most; usually the client closes first (Go's does once it has
+         * no stream left).
+         */
+        private void finishClose(long since) {
+            if (!channel.isActive()) {
+                return;
+            }
+            long now = System.nanoTime();
+            if ((now - lastRead >= goAwayNanos && safeToClose()) || now - since >= 9 * goAwayNanos) {
                 channel.close();
+            } else {
+                channel.eventLoop().schedule(() -> finishClose(since), Math.min(goAwayNanos, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /**
+         * Closes as {@link #close} does, pressed, once the connection's own event loop confirms it quiet. The sweep and
+         * a newcomer's {@code makeRoom} run on the listening socket's loop, and a connection whose loop is behind
+         * (reading other connections' large bodies, or resuming after a GC pause) has requests waiting unread in its
+         * socket: it only looks quiet, and no stream is active yet. So the check is made again on its loop, a loop
+         * iteration later (a task scheduled from a task runs after the loop has selected and read once more); anything
+         * read meanwhile keeps the connection (OverloadHeavyIT, 1 run in 6: a small-review client's busy connection
+         * was closed in a flood's first seconds, and its requests failed with EOF and resets).
+         *
+         * @param kept runs on the connection's loop when it was not quiet after all
+         */
+        void closeIfQuiet(long quietNanos, Runnable kept) {
+            closing = true;
+            try {
+                channel.eventLoop().execute(() -> {
+                    long seen = lastRead;
+                    channel.eventLoop().schedule(() -> {
+                        if (lastRead == seen && quietFor(System.nanoTime()) >= quietNanos && safeToClose()) {
+                            CLOSED_PRESSED.increment();
+                            close();
+                        } else {
+                            closing = false;
+                            kept.run();
+                        }
+                    }, CONFIRM_MILLIS, TimeUnit.MILLISECONDS);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The event loop is shutting down: so is the connection.
             }
         }
 

@@ -59,6 +59,9 @@ class ConnectionGateTest {
 
     private static final int PORT = 8444;
 
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
     private final List<Socket> sockets = new ArrayList<>();
 
     @BeforeEach
@@ -126,17 +129,7 @@ class ConnectionGateTest {
         EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
         try {
-            SslContext tls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
-                    .build();
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", PORT), Http2FrameCodecBuilder.forClient().build(), client);
-                }
-            }).connect("localhost", PORT).sync().channel();
+            Channel channel = rawHttp2(group, client);
             CompletableFuture<Long> closedAt = new CompletableFuture<>();
             channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
             CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
@@ -154,6 +147,69 @@ class ConnectionGateTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void underPressureABusyConnectionWhoseEventLoopIsBehindStays() throws Exception {
+        // The gate's sweep runs on the listening socket's event loop. While the connections' loops are held (here all
+        // of them for 2.5 s; under a flood, by other connections' large bodies or a GC pause), a client that keeps
+        // sending has its requests waiting unread: by the bytes read it looks quiet, with no stream active. It must
+        // not be told to go away (under a full port it could not come back).
+        EventLoopGroup group = new NioEventLoopGroup(1);
+        RawHttp2Client client = new RawHttp2Client();
+        try {
+            Channel channel = rawHttp2(group, client);
+            CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
+            channel.eventLoop().execute(() -> first.complete(client.get()));
+            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
+            for (int i = 0; i < 2; i++) {
+                connect(); // 3 of 4 slots: pressed
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ConnectionGate.OPEN.get() == 3);
+            io.netty.channel.EventLoopGroup loops = ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup();
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            for (io.netty.util.concurrent.EventExecutor loop : loops) {
+                loop.execute(() -> {
+                    held.countDown();
+                    try {
+                        Thread.sleep(2500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<String>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.netty.util.concurrent.ScheduledFuture<?> sending = channel.eventLoop().scheduleAtFixedRate(
+                    () -> answers.add(client.get()), 0, 100, TimeUnit.MILLISECONDS);
+            Thread.sleep(2300);
+            sending.cancel(false);
+            for (CompletableFuture<String> answer : answers) {
+                assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("404");
+            }
+            Thread.sleep(1500); // time for a GOAWAY to arrive, had the gate decided to close the connection
+            assertThat(answers).hasSizeGreaterThanOrEqualTo(20);
+            assertThat(client.goAways).as("no GOAWAY for a connection that was only waiting for its event loop").isEmpty();
+            assertThat(channel.isActive()).isTrue();
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Netty's HTTP/2 frame codec over TLS to the admission port, with {@code client} on top. */
+    private static Channel rawHttp2(EventLoopGroup group, RawHttp2Client client) throws Exception {
+        SslContext tls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+                .build();
+        return new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", PORT), Http2FrameCodecBuilder.forClient().build(), client);
+            }
+        }).connect("localhost", PORT).sync().channel();
     }
 
     /** Sends GET /no-such-path on a new stream when asked and when the first GOAWAY arrives; records what comes back. */
