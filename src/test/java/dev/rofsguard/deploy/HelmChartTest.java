@@ -105,6 +105,7 @@ public class HelmChartTest {
         all.put("catalog.entries[0].images[0]", "ghcr.io/acme/my-app");
         all.put("catalog.entries[0].paths[0].path", "/app/cache");
         all.put("resources.requests.cpu", "200m");
+        all.put("jit", "c2");
         all.put("podSecurityContext.runAsUser", "1000");
         all.put("podSecurityContext.runAsGroup", "1000");
         all.put("podAnnotations.example\\.com/team", "platform");
@@ -231,6 +232,7 @@ public class HelmChartTest {
         return Stream.of(
                 Arguments.of(Map.of("mode", "strict"), "mode"),
                 Arguments.of(Map.of("engine", "cel"), "engine"),
+                Arguments.of(Map.of("jit", "graal"), "jit"),
                 Arguments.of(Map.of("replicaz", "2"), "replicaz"),
                 Arguments.of(Map.of("certificates.mode", "existingSecret"), "caBundle"),
                 Arguments.of(Map.of("podSecurityContext.runAsUser", "0"), "runAsUser"),
@@ -253,6 +255,23 @@ public class HelmChartTest {
     void badValuesAreRefusedByTheSchema(Map<String, Object> values, String field) {
         assertThatThrownBy(() -> ChartRender.render(values)).hasMessageContaining("values don't meet the specifications of the schema")
                 .hasMessageContaining(field);
+    }
+
+    @Test
+    void theJitIsTheImagesC1UnlessC2IsAsked() throws Exception {
+        java.util.function.Function<Map<String, Object>, List<io.fabric8.kubernetes.api.model.EnvVar>> env = values -> {
+            try {
+                return ofKind(typed(ChartRender.render(values)), Deployment.class).get(0).getSpec().getTemplate().getSpec()
+                        .getContainers().get(0).getEnv();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(env.apply(Map.of())).noneMatch(e -> e.getName().equals("JDK_JAVA_OPTIONS"));
+        assertThat(env.apply(Map.of("jit", "c2"))).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS"))
+                .singleElement().satisfies(e -> assertThat(e.getValue()).isEmpty());
+        // What the chart clears is what the image sets.
+        assertThat(Files.readString(Path.of("Dockerfile"))).contains("\nENV JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1\n");
     }
 
     @Test
