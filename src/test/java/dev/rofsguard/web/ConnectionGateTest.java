@@ -150,6 +150,43 @@ class ConnectionGateTest {
     }
 
     @Test
+    void afterTheFirstGoAwayTheCloseWaitsUntilTheClientHasGoneQuiet() throws Exception {
+        // A client that still sends after the first GOAWAY (here a PING every 200 ms for 2.5 s; a slow client's
+        // requests on the wire) keeps the connection until it has sent nothing for a GOAWAY interval: closed with its
+        // bytes unread, the kernel would reset the connection and the client lose what it sent.
+        EventLoopGroup group = new NioEventLoopGroup(1);
+        RawHttp2Client client = new RawHttp2Client();
+        try {
+            Channel channel = rawHttp2(group, client);
+            CompletableFuture<Long> closedAt = new CompletableFuture<>();
+            channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
+            CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
+            channel.eventLoop().execute(() -> first.complete(client.get()));
+            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
+            for (int i = 0; i < 2; i++) {
+                connect(); // 3 of 4 slots: pressed
+            }
+            client.firstGoAway.get(10, TimeUnit.SECONDS);
+            long[] lastPing = {System.nanoTime()};
+            io.netty.util.concurrent.ScheduledFuture<?> pinging = channel.eventLoop().scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - client.firstGoAwayAt < TimeUnit.MILLISECONDS.toNanos(2500)) {
+                    channel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2PingFrame(lastPing[0]));
+                    lastPing[0] = System.nanoTime();
+                }
+            }, 0, 200, TimeUnit.MILLISECONDS);
+            long closed = closedAt.get(20, TimeUnit.SECONDS);
+            pinging.cancel(false);
+            assertThat(closed - client.firstGoAwayAt).as("not a GOAWAY interval after the first, while the client still sends")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(closed - lastPing[0]).as("a GOAWAY interval after the client's last frame")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
+            assertThat(client.goAways).as("then the last stream id").containsExactly(Integer.MAX_VALUE, client.lastStream);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void underPressureABusyConnectionWhoseEventLoopIsBehindStays() throws Exception {
         // The gate's sweep runs on the listening socket's event loop. While the connections' loops are held (here all
         // of them for 2.5 s; under a flood, by other connections' large bodies or a GC pause), a client that keeps
