@@ -129,16 +129,9 @@ class ConnectionGateTest {
         EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
         try {
-            Channel channel = rawHttp2(group, client);
+            Channel channel = answeredThenPressed(group, client);
             CompletableFuture<Long> closedAt = new CompletableFuture<>();
             channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
-            CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
-            channel.eventLoop().execute(() -> first.complete(client.get()));
-            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
-            assertThat(ConnectionGate.OPEN.get()).isEqualTo(1);
-            for (int i = 0; i < 2; i++) {
-                connect(); // 3 of 4 slots: pressed
-            }
             assertThat(client.firstGoAway.get(10, TimeUnit.SECONDS)).as("stop opening streams: 2^31-1").isEqualTo(Integer.MAX_VALUE);
             assertThat(client.afterGoAway.get(10, TimeUnit.SECONDS)).as("the stream opened as the GOAWAY came is answered").isEqualTo("404");
             long closed = closedAt.get(10, TimeUnit.SECONDS);
@@ -157,15 +150,9 @@ class ConnectionGateTest {
         EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
         try {
-            Channel channel = rawHttp2(group, client);
+            Channel channel = answeredThenPressed(group, client);
             CompletableFuture<Long> closedAt = new CompletableFuture<>();
             channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
-            CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
-            channel.eventLoop().execute(() -> first.complete(client.get()));
-            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
-            for (int i = 0; i < 2; i++) {
-                connect(); // 3 of 4 slots: pressed
-            }
             client.firstGoAway.get(10, TimeUnit.SECONDS);
             long[] lastPing = {System.nanoTime()};
             io.netty.util.concurrent.ScheduledFuture<?> pinging = channel.eventLoop().scheduleAtFixedRate(() -> {
@@ -195,14 +182,7 @@ class ConnectionGateTest {
         EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
         try {
-            Channel channel = rawHttp2(group, client);
-            CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
-            channel.eventLoop().execute(() -> first.complete(client.get()));
-            assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
-            for (int i = 0; i < 2; i++) {
-                connect(); // 3 of 4 slots: pressed
-            }
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ConnectionGate.OPEN.get() == 3);
+            Channel channel = answeredThenPressed(group, client);
             io.netty.channel.EventLoopGroup loops = ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup();
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
             for (io.netty.util.concurrent.EventExecutor loop : loops) {
@@ -232,6 +212,20 @@ class ConnectionGateTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** A raw HTTP/2 connection that has had one answer, then two sockets more: 3 of 4 slots taken, "pressed". */
+    private Channel answeredThenPressed(EventLoopGroup group, RawHttp2Client client) throws Exception {
+        Channel channel = rawHttp2(group, client);
+        CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
+        channel.eventLoop().execute(() -> first.complete(client.get()));
+        assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
+        assertThat(ConnectionGate.OPEN.get()).isEqualTo(1);
+        for (int i = 0; i < 2; i++) {
+            connect();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ConnectionGate.OPEN.get() == 3);
+        return channel;
     }
 
     /** Netty's HTTP/2 frame codec over TLS to the admission port, with {@code client} on top. */
