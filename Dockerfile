@@ -38,8 +38,9 @@ ENV MALLOC_ARENA_MAX=2
 # The JIT stops at C1 (tier 1, no profiling): C2's compiler arenas (up to ~38 MB while a large method compiles, then
 # held in the chunk pool and malloc's free lists for seconds) and the profiled code come on top of a heap that a
 # flood fills. Under OverloadHeavyIT's load, max RSS 200-203 MB against 247-273 with C2; paced 2,000 reviews/s over
-# HTTP/2, p99 1.7-2.3 ms against 1.4-1.5 and ~45 % more CPU (2026-12-05, dev/h2-paced.sh, alternating runs). Where CPU matters
-# more than memory, set JDK_JAVA_OPTIONS to "" in the pod for C2 (and raise the memory request: docs/operations.md).
+# HTTP/2, p99 1.7-2.3 ms against 1.4-1.5 and ~45 % more CPU (2026-12-05, dev/h2-paced.sh, alternating runs). Where
+# CPU matters more than memory, set JDK_JAVA_OPTIONS to "" in the pod for C2 (and raise the memory request to 320Mi:
+# docs/operations.md).
 ENV JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1
 # 65532 is distroless' "nonroot"; numeric so that runAsNonRoot can verify it.
 USER 65532:65532
