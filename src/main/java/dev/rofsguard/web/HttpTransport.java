@@ -76,8 +76,9 @@ public class HttpTransport {
                     + (type == null ? "none" : "'" + type + "'"));
             return;
         }
-        long length = declaredLength(ctx);
-        if (length < 0 && ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+        String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length = declaredLength(declared);
+        if (length < 0 && declared != null) {
             refuse(ctx, 400, Refusals.BAD_REQUEST, "invalid Content-Length");
             return;
         }
@@ -116,7 +117,7 @@ public class HttpTransport {
      * answer goes at once ({@link Refusals#refuse}).
      */
     private void refuse(RoutingContext ctx, int status, String reason, String message) {
-        long length = declaredLength(ctx);
+        long length = declaredLength(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH));
         if (ctx.request().version() != HttpVersion.HTTP_2 || ctx.request().isEnded() || length < 0
                 || length > DRAINED_BEFORE_REFUSAL) {
             refusals.refuse(ctx, status, reason, message);
@@ -132,10 +133,9 @@ public class HttpTransport {
         ctx.request().resume();
     }
 
-    /** The Content-Length, or -1 when there is none or it is not a length (not a number, or negative). */
-    private static long declaredLength(RoutingContext ctx) {
+    /** The Content-Length header's length, or -1 when there is none or it is not a length (not a number, or negative). */
+    private static long declaredLength(String header) {
         try {
-            String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             return header == null ? -1 : Math.max(-1, Long.parseLong(header.trim()));
         } catch (NumberFormatException e) {
             return -1;

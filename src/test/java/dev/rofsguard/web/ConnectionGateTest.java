@@ -63,6 +63,8 @@ class ConnectionGateTest {
     io.vertx.core.Vertx vertx;
 
     private final List<Socket> sockets = new ArrayList<>();
+    /** The raw HTTP/2 clients' event loop. */
+    private final EventLoopGroup clientLoop = new NioEventLoopGroup(1);
 
     @BeforeEach
     void noConnectionsLeft() {
@@ -74,6 +76,7 @@ class ConnectionGateTest {
         for (Socket s : sockets) {
             s.close();
         }
+        clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     private Socket connect() throws Exception {
@@ -126,20 +129,14 @@ class ConnectionGateTest {
         // Netty's HTTP/2 frame codec as the client, to see each frame and to open a stream at the very moment the
         // GOAWAY arrives: the request a busy client has on the wire then. RFC 9113 §6.8: the first GOAWAY says 2^31-1,
         // so that stream is served; the connection closes a GOAWAY interval later, after a second GOAWAY naming it.
-        EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
-        try {
-            Channel channel = answeredThenPressed(group, client);
-            CompletableFuture<Long> closedAt = new CompletableFuture<>();
-            channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
-            assertThat(client.firstGoAway.get(10, TimeUnit.SECONDS)).as("stop opening streams: 2^31-1").isEqualTo(Integer.MAX_VALUE);
-            assertThat(client.afterGoAway.get(10, TimeUnit.SECONDS)).as("the stream opened as the GOAWAY came is answered").isEqualTo("404");
-            long closed = closedAt.get(10, TimeUnit.SECONDS);
-            assertThat(client.goAways).as("then the last stream id").containsExactly(Integer.MAX_VALUE, client.lastStream);
-            assertThat(closed - client.firstGoAwayAt).as("a GOAWAY interval after the first").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        Channel channel = answeredThenPressed(client);
+        CompletableFuture<Long> closedAt = closeTime(channel);
+        assertThat(client.firstGoAway.get(10, TimeUnit.SECONDS)).as("stop opening streams: 2^31-1").isEqualTo(Integer.MAX_VALUE);
+        assertThat(client.afterGoAway.get(10, TimeUnit.SECONDS)).as("the stream opened as the GOAWAY came is answered").isEqualTo("404");
+        long closed = closedAt.get(10, TimeUnit.SECONDS);
+        assertThat(client.goAways).as("then the last stream id").containsExactly(Integer.MAX_VALUE, client.lastStream);
+        assertThat(closed - client.firstGoAwayAt).as("a GOAWAY interval after the first").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
     }
 
     @Test
@@ -147,30 +144,24 @@ class ConnectionGateTest {
         // A client that still sends after the first GOAWAY (here a PING every 200 ms for 2.5 s; a slow client's
         // requests on the wire) keeps the connection until it has sent nothing for a GOAWAY interval: closed with its
         // bytes unread, the kernel would reset the connection and the client lose what it sent.
-        EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
-        try {
-            Channel channel = answeredThenPressed(group, client);
-            CompletableFuture<Long> closedAt = new CompletableFuture<>();
-            channel.closeFuture().addListener(f -> closedAt.complete(System.nanoTime()));
-            client.firstGoAway.get(10, TimeUnit.SECONDS);
-            long[] lastPing = {System.nanoTime()};
-            io.netty.util.concurrent.ScheduledFuture<?> pinging = channel.eventLoop().scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - client.firstGoAwayAt < TimeUnit.MILLISECONDS.toNanos(2500)) {
-                    channel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2PingFrame(lastPing[0]));
-                    lastPing[0] = System.nanoTime();
-                }
-            }, 0, 200, TimeUnit.MILLISECONDS);
-            long closed = closedAt.get(20, TimeUnit.SECONDS);
-            pinging.cancel(false);
-            assertThat(closed - client.firstGoAwayAt).as("not a GOAWAY interval after the first, while the client still sends")
-                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2500));
-            assertThat(closed - lastPing[0]).as("a GOAWAY interval after the client's last frame")
-                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
-            assertThat(client.goAways).as("then the last stream id").containsExactly(Integer.MAX_VALUE, client.lastStream);
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        Channel channel = answeredThenPressed(client);
+        CompletableFuture<Long> closedAt = closeTime(channel);
+        client.firstGoAway.get(10, TimeUnit.SECONDS);
+        long[] lastPing = {System.nanoTime()};
+        io.netty.util.concurrent.ScheduledFuture<?> pinging = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - client.firstGoAwayAt < TimeUnit.MILLISECONDS.toNanos(2500)) {
+                channel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2PingFrame(lastPing[0]));
+                lastPing[0] = System.nanoTime();
+            }
+        }, 0, 200, TimeUnit.MILLISECONDS);
+        long closed = closedAt.get(20, TimeUnit.SECONDS);
+        pinging.cancel(false);
+        assertThat(closed - client.firstGoAwayAt).as("not a GOAWAY interval after the first, while the client still sends")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2500));
+        assertThat(closed - lastPing[0]).as("a GOAWAY interval after the client's last frame")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
+        assertThat(client.goAways).as("then the last stream id").containsExactly(Integer.MAX_VALUE, client.lastStream);
     }
 
     @Test
@@ -179,44 +170,39 @@ class ConnectionGateTest {
         // of them for 2.5 s; under a flood, by other connections' large bodies or a GC pause), a client that keeps
         // sending has its requests waiting unread: by the bytes read it looks quiet, with no stream active. It must
         // not be told to go away (under a full port it could not come back).
-        EventLoopGroup group = new NioEventLoopGroup(1);
         RawHttp2Client client = new RawHttp2Client();
-        try {
-            Channel channel = answeredThenPressed(group, client);
-            io.netty.channel.EventLoopGroup loops = ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup();
-            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-            for (io.netty.util.concurrent.EventExecutor loop : loops) {
-                loop.execute(() -> {
-                    held.countDown();
-                    try {
-                        Thread.sleep(2500);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
-            List<CompletableFuture<String>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
-            io.netty.util.concurrent.ScheduledFuture<?> sending = channel.eventLoop().scheduleAtFixedRate(
-                    () -> answers.add(client.get()), 0, 100, TimeUnit.MILLISECONDS);
-            Thread.sleep(2300);
-            sending.cancel(false);
-            for (CompletableFuture<String> answer : answers) {
-                assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("404");
-            }
-            Thread.sleep(1500); // time for a GOAWAY to arrive, had the gate decided to close the connection
-            assertThat(answers).hasSizeGreaterThanOrEqualTo(20);
-            assertThat(client.goAways).as("no GOAWAY for a connection that was only waiting for its event loop").isEmpty();
-            assertThat(channel.isActive()).isTrue();
-            channel.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        Channel channel = answeredThenPressed(client);
+        io.netty.channel.EventLoopGroup loops = ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        for (io.netty.util.concurrent.EventExecutor loop : loops) {
+            loop.execute(() -> {
+                held.countDown();
+                try {
+                    Thread.sleep(2500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
+        assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<String>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.netty.util.concurrent.ScheduledFuture<?> sending = channel.eventLoop().scheduleAtFixedRate(
+                () -> answers.add(client.get()), 0, 100, TimeUnit.MILLISECONDS);
+        Thread.sleep(2300);
+        sending.cancel(false);
+        for (CompletableFuture<String> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("404");
+        }
+        Thread.sleep(1500); // time for a GOAWAY to arrive, had the gate decided to close the connection
+        assertThat(answers).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(client.goAways).as("no GOAWAY for a connection that was only waiting for its event loop").isEmpty();
+        assertThat(channel.isActive()).isTrue();
+        channel.close().sync();
     }
 
     /** A raw HTTP/2 connection that has had one answer, then two sockets more: 3 of 4 slots taken, "pressed". */
-    private Channel answeredThenPressed(EventLoopGroup group, RawHttp2Client client) throws Exception {
-        Channel channel = rawHttp2(group, client);
+    private Channel answeredThenPressed(RawHttp2Client client) throws Exception {
+        Channel channel = rawHttp2(clientLoop, client);
         CompletableFuture<CompletableFuture<String>> first = new CompletableFuture<>();
         channel.eventLoop().execute(() -> first.complete(client.get()));
         assertThat(first.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("404");
@@ -226,6 +212,13 @@ class ConnectionGateTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ConnectionGate.OPEN.get() == 3);
         return channel;
+    }
+
+    /** When the connection closes, as {@link System#nanoTime}. */
+    private static CompletableFuture<Long> closeTime(Channel channel) {
+        CompletableFuture<Long> at = new CompletableFuture<>();
+        channel.closeFuture().addListener(f -> at.complete(System.nanoTime()));
+        return at;
     }
 
     /** Netty's HTTP/2 frame codec over TLS to the admission port, with {@code client} on top. */
